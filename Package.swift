@@ -1,0 +1,60 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "sparks",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "sparks", targets: ["sparks"]),
+        .library(name: "SparksTesting", targets: ["SparksTesting"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+    ],
+    targets: [
+        .target(name: "SparksCore"),
+        .target(
+            name: "SparksConfig",
+            dependencies: ["SparksCore", .product(name: "TOMLKit", package: "TOMLKit")]),
+        .target(
+            name: "SparksStore",
+            dependencies: ["SparksCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "SparksLLM",
+            dependencies: [
+                "SparksCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(name: "SparksSandbox", dependencies: ["SparksCore"]),
+        .target(name: "SparksTools", dependencies: ["SparksCore", "SparksSandbox"]),
+        .target(
+            name: "SparksAgent",
+            dependencies: ["SparksCore", "SparksLLM", "SparksTools", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "SparksOrchestrator",
+            dependencies: [
+                "SparksCore", "SparksConfig", "SparksStore", "SparksLLM", "SparksTools", "SparksAgent",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "sparks",
+            dependencies: [
+                "SparksCore", "SparksConfig", "SparksStore", "SparksLLM", "SparksOrchestrator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(
+            name: "SparksTesting",
+            dependencies: [
+                "SparksCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]),
+        .testTarget(name: "SparksConfigTests", dependencies: ["SparksConfig", "SparksTesting"]),
+    ]
+)

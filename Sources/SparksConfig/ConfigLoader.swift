@@ -1,0 +1,246 @@
+import Foundation
+import SparksCore
+
+/// Loads the configuration in layers: built-in defaults < `$SPARKS_HOME/config.toml` <
+/// `./sparks.toml` (or `--config FILE`) < `SPARKS_*` environment < command-line flags.
+public struct ConfigLoader: Sendable {
+    public var environment: [String: String]
+    public var workingDirectory: String
+    /// Replaces `./sparks.toml` when set (`--config FILE`); it must exist.
+    public var explicitFile: String?
+    /// Flag overrides: key path, the flag's name (for `config show`), raw value.
+    public var flags: [(path: String, flag: String, value: String)]
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment,
+                workingDirectory: String = FileManager.default.currentDirectoryPath,
+                explicitFile: String? = nil,
+                flags: [(path: String, flag: String, value: String)] = []) {
+        self.environment = environment
+        self.workingDirectory = workingDirectory
+        self.explicitFile = explicitFile
+        self.flags = flags
+    }
+
+    /// `$SPARKS_HOME`, or `~/.sparks`.
+    public var home: String {
+        if let home = environment["SPARKS_HOME"], !home.isEmpty { return Self.expand(home, environment: environment) }
+        return Self.expand("~/.sparks", environment: environment)
+    }
+
+    public func load() throws(SparksError) -> LoadedConfig {
+        var layers: [ConfigLayer] = []
+        var files: [String] = []
+        let homeFile = (home as NSString).appendingPathComponent("config.toml")
+        if FileManager.default.fileExists(atPath: homeFile) {
+            layers.append(try Self.readFile(homeFile))
+            files.append(homeFile)
+        }
+        if let explicitFile {
+            let path = Self.absolute(explicitFile, base: workingDirectory, environment: environment)
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw SparksError(.configIO, "config file \(path) does not exist", hint: "check the path given to --config")
+            }
+            layers.append(try Self.readFile(path))
+            files.append(path)
+        } else {
+            let projectFile = (workingDirectory as NSString).appendingPathComponent("sparks.toml")
+            if FileManager.default.fileExists(atPath: projectFile) {
+                layers.append(try Self.readFile(projectFile))
+                files.append(projectFile)
+            }
+        }
+        layers.append(try ConfigLayer.environment(environment))
+        layers.append(try ConfigLayer.flags(flags))
+        return try merge(layers, files: files)
+    }
+
+    static func readFile(_ path: String) throws(SparksError) -> ConfigLayer {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw SparksError(.configIO, "cannot read config file \(path): \(error.localizedDescription)")
+        }
+        return try ConfigLayer.parse(toml: text, file: path)
+    }
+
+    private func merge(_ layers: [ConfigLayer], files: [String]) throws(SparksError) -> LoadedConfig {
+        var values: [String: SourcedValue] = [:]
+        var sparkEntries: [String: SparkEntry] = [:]
+        var sparkOrder: [String] = []
+        var warnings: [String] = []
+        for layer in layers {
+            values.merge(layer.values) { _, new in new }
+            warnings += layer.warnings
+            for entry in layer.sparks {
+                guard case .string(let name)? = entry.fields["name"]?.value else { continue }
+                if sparkEntries[name] == nil { sparkOrder.append(name) }
+                sparkEntries[name] = entry
+            }
+        }
+        var resolver = Resolver(values: values)
+
+        let provider = ProviderKind(rawValue: resolver.string("llm.provider", default: "openai")) ?? .openai
+        let preset = ProviderPreset.preset(for: provider)
+        let baseURL = resolver.string("llm.base_url", preset: preset.baseURL, provider: provider)
+        try Self.checkURL(baseURL, source: resolver.sources["llm.base_url"] ?? .preset(provider))
+        let model = resolver.string("llm.model", preset: preset.model, provider: provider)
+        let apiKeyEnv: String? = values["llm.api_key_env"].flatMap {
+            if case .string(let name) = $0.value { name } else { nil }
+        } ?? preset.apiKeyEnv
+        resolver.sources["llm.api_key_env"] = values["llm.api_key_env"]?.source ?? .preset(provider)
+        resolver.display["llm.api_key_env"] = apiKeyEnv ?? "(none)"
+
+        var apiKey: Secret?
+        var keySource: ConfigSource?
+        if let key = environment["SPARKS_LLM_API_KEY"], !key.isEmpty {
+            apiKey = Secret(key)
+            keySource = .environment("SPARKS_LLM_API_KEY")
+        } else if let apiKeyEnv, let key = environment[apiKeyEnv], !key.isEmpty {
+            apiKey = Secret(key)
+            keySource = .environment(apiKeyEnv)
+        } else if case .string(let key)? = values["llm.api_key"]?.value {
+            apiKey = Secret(key)
+            keySource = values["llm.api_key"]?.source
+        }
+        resolver.display["llm.api_key"] = apiKey == nil ? "(not set)" : "<redacted>"
+        resolver.sources["llm.api_key"] = keySource ?? .builtIn
+
+        let llm = LLMSettings(
+            provider: provider,
+            baseURL: baseURL,
+            model: model,
+            apiKeyEnv: apiKeyEnv,
+            apiKey: apiKey,
+            timeoutSecs: resolver.int("llm.timeout_secs", default: 120),
+            maxRetries: resolver.int("llm.max_retries", default: 3),
+            contextWindow: resolver.int("llm.context_window", default: 128_000),
+            maxTokens: resolver.int("llm.max_tokens", default: 4096),
+            temperature: resolver.double("llm.temperature", default: 0.2),
+            toolMode: ToolCallStyle(rawValue: resolver.string("llm.tool_mode", default: "auto")) ?? .auto)
+        let agent = AgentSettings(
+            maxSteps: resolver.int("agent.max_steps", default: 30),
+            dispatchWaitSecs: resolver.int("agent.dispatch_wait_secs", default: 1800),
+            loopGuard: LoopGuardSettings(
+                enabled: resolver.bool("agent.loop_guard.enabled", default: true),
+                windowSize: resolver.int("agent.loop_guard.window_size", default: 12),
+                repeatThreshold: resolver.int("agent.loop_guard.repeat_threshold", default: 2)))
+        let tools = ToolSettings(maxOutputChars: resolver.int("tools.max_output_chars", default: 16_000))
+        let storePath = Self.absolute(resolver.string("store.path", default: (home as NSString).appendingPathComponent("sparks.db")),
+                                      base: workingDirectory, environment: environment)
+        resolver.display["store.path"] = storePath
+
+        var sparks = SparkDefinition.builtIns
+        for name in sparkOrder {
+            guard let entry = sparkEntries[name] else { continue }
+            let spark = Self.spark(from: entry, name: name, replacing: sparks.first { $0.name == name })
+            if let index = sparks.firstIndex(where: { $0.name == name }) {
+                sparks[index] = spark
+            } else {
+                sparks.append(spark)
+            }
+        }
+
+        let config = SparksConfig(home: home, databasePath: storePath, llm: llm, agent: agent, tools: tools, sparks: sparks)
+        let entries = ConfigSchema.keys.map { spec in
+            ConfigEntry(key: spec.path, value: resolver.display[spec.path] ?? "(not set)",
+                        source: resolver.sources[spec.path] ?? .builtIn)
+        }
+        return LoadedConfig(config: config, entries: entries, warnings: warnings, files: files)
+    }
+
+    private static func spark(from entry: SparkEntry, name: String, replacing base: SparkDefinition?) -> SparkDefinition {
+        func string(_ key: String) -> String? {
+            if case .string(let value)? = entry.fields[key]?.value { return value }
+            return nil
+        }
+        var spark = base ?? SparkDefinition(name: name, description: "", tools: SparkDefinition.readOnlyTools)
+        if let value = string("description") { spark.description = value }
+        if let value = string("role").flatMap(SparkRole.init(rawValue:)) { spark.role = value }
+        if let value = string("strategy").flatMap(StrategyKind.init(rawValue:)) { spark.strategy = value }
+        if case .stringArray(let tools)? = entry.fields["tools"]?.value { spark.tools = tools }
+        if let value = string("model") { spark.model = value }
+        if case .int(let steps)? = entry.fields["max_steps"]?.value { spark.maxSteps = steps }
+        if let value = string("verify") { spark.verify = value }
+        return spark
+    }
+
+    private static func checkURL(_ text: String, source: ConfigSource) throws(SparksError) {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+              url.host != nil
+        else {
+            throw SparksError(.configInvalid, "\(source): `llm.base_url` must be an http(s) URL such as https://api.openai.com/v1, got \"\(text)\"")
+        }
+    }
+
+    static func expand(_ path: String, environment: [String: String]) -> String {
+        guard path.hasPrefix("~") else { return path }
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        return home + path.dropFirst()
+    }
+
+    static func absolute(_ path: String, base: String, environment: [String: String]) -> String {
+        let expanded = expand(path, environment: environment)
+        if expanded.hasPrefix("/") { return (expanded as NSString).standardizingPath }
+        return ((base as NSString).appendingPathComponent(expanded) as NSString).standardizingPath
+    }
+}
+
+/// Reads merged values with defaults and remembers, for `config show`, what was used and from where.
+private struct Resolver {
+    var values: [String: SourcedValue]
+    var sources: [String: ConfigSource] = [:]
+    var display: [String: String] = [:]
+
+    init(values: [String: SourcedValue]) { self.values = values }
+
+    private mutating func note(_ path: String, _ text: String, _ source: ConfigSource) {
+        display[path] = text
+        sources[path] = source
+    }
+
+    mutating func string(_ path: String, default fallback: String) -> String {
+        if let sourced = values[path], case .string(let value) = sourced.value {
+            note(path, value, sourced.source)
+            return value
+        }
+        note(path, fallback, .builtIn)
+        return fallback
+    }
+
+    mutating func string(_ path: String, preset: String, provider: ProviderKind) -> String {
+        if let sourced = values[path], case .string(let value) = sourced.value {
+            note(path, value, sourced.source)
+            return value
+        }
+        note(path, preset, .preset(provider))
+        return preset
+    }
+
+    mutating func int(_ path: String, default fallback: Int) -> Int {
+        if let sourced = values[path], case .int(let value) = sourced.value {
+            note(path, String(value), sourced.source)
+            return value
+        }
+        note(path, String(fallback), .builtIn)
+        return fallback
+    }
+
+    mutating func double(_ path: String, default fallback: Double) -> Double {
+        if let sourced = values[path], case .double(let value) = sourced.value {
+            note(path, String(value), sourced.source)
+            return value
+        }
+        note(path, String(fallback), .builtIn)
+        return fallback
+    }
+
+    mutating func bool(_ path: String, default fallback: Bool) -> Bool {
+        if let sourced = values[path], case .bool(let value) = sourced.value {
+            note(path, String(value), sourced.source)
+            return value
+        }
+        note(path, String(fallback), .builtIn)
+        return fallback
+    }
+}

@@ -1,0 +1,161 @@
+import SparksCore
+
+/// The kind of a configuration value.
+enum ValueKind: Sendable {
+    case string, int, double, bool, stringArray
+
+    var label: String {
+        switch self {
+        case .string: "a string"
+        case .int: "an integer"
+        case .double: "a number"
+        case .bool: "true or false"
+        case .stringArray: "an array of strings"
+        }
+    }
+}
+
+/// A configuration value after parsing, before it is turned into a typed setting.
+enum ConfigValue: Sendable, Hashable {
+    case string(String)
+    case int(Int)
+    case double(Double)
+    case bool(Bool)
+    case stringArray([String])
+
+    var display: String {
+        switch self {
+        case .string(let value): "\"\(value)\""
+        case .int(let value): String(value)
+        case .double(let value): String(value)
+        case .bool(let value): String(value)
+        case .stringArray(let values): "[" + values.map { "\"\($0)\"" }.joined(separator: ", ") + "]"
+        }
+    }
+}
+
+/// One key Sparks understands: its dotted path, kind, and the rule its value must follow.
+struct KeySpec: Sendable {
+    var path: String
+    var kind: ValueKind
+    var allowed: [String]? = nil
+    var range: ClosedRange<Double>? = nil
+    var secret: Bool = false
+
+    /// Checks a value against this key's kind and rule; returns a problem to report, or nil.
+    func problem(with value: ConfigValue) -> String? {
+        switch (kind, value) {
+        case (.string, .string(let text)):
+            if let allowed, !allowed.contains(text) {
+                return "must be one of \(allowed.map { "\"\($0)\"" }.joined(separator: ", ")), got \"\(text)\""
+                    + (nearest(text, in: allowed).map { " (did you mean \"\($0)\"?)" } ?? "")
+            }
+            if text.isEmpty { return "must not be empty" }
+            return nil
+        case (.int, .int(let number)):
+            if let range, !range.contains(Double(number)) {
+                return "must be between \(Int(range.lowerBound)) and \(Int(range.upperBound)), got \(number)"
+            }
+            return nil
+        case (.double, .double(let number)):
+            if let range, !range.contains(number) {
+                return "must be between \(range.lowerBound) and \(range.upperBound), got \(number)"
+            }
+            return nil
+        case (.bool, .bool), (.stringArray, .stringArray):
+            return nil
+        default:
+            return "must be \(kind.label), got \(value.display)"
+        }
+    }
+}
+
+/// Every key of `config.toml`. Anything else is an error that suggests the nearest of these.
+enum ConfigSchema {
+    static let providers = ProviderKind.allCases.map(\.rawValue)
+
+    static let keys: [KeySpec] = [
+        KeySpec(path: "llm.provider", kind: .string, allowed: providers),
+        KeySpec(path: "llm.base_url", kind: .string),
+        KeySpec(path: "llm.model", kind: .string),
+        KeySpec(path: "llm.api_key_env", kind: .string),
+        KeySpec(path: "llm.api_key", kind: .string, secret: true),
+        KeySpec(path: "llm.timeout_secs", kind: .int, range: 1...3600),
+        KeySpec(path: "llm.max_retries", kind: .int, range: 0...10),
+        KeySpec(path: "llm.context_window", kind: .int, range: 1024...10_000_000),
+        KeySpec(path: "llm.max_tokens", kind: .int, range: 16...1_000_000),
+        KeySpec(path: "llm.temperature", kind: .double, range: 0...2),
+        KeySpec(path: "llm.tool_mode", kind: .string, allowed: ["auto", "native", "json"]),
+        KeySpec(path: "agent.max_steps", kind: .int, range: 1...500),
+        KeySpec(path: "agent.dispatch_wait_secs", kind: .int, range: 1...86_400),
+        KeySpec(path: "agent.loop_guard.enabled", kind: .bool),
+        KeySpec(path: "agent.loop_guard.window_size", kind: .int, range: 2...1000),
+        KeySpec(path: "agent.loop_guard.repeat_threshold", kind: .int, range: 2...100),
+        KeySpec(path: "tools.max_output_chars", kind: .int, range: 200...1_000_000),
+        KeySpec(path: "store.path", kind: .string),
+    ]
+
+    /// Keys of one `[[sparks]]` entry.
+    static let sparkKeys: [KeySpec] = [
+        KeySpec(path: "name", kind: .string),
+        KeySpec(path: "description", kind: .string),
+        KeySpec(path: "role", kind: .string, allowed: SparkRoleNames.all),
+        KeySpec(path: "strategy", kind: .string, allowed: StrategyNames.all),
+        KeySpec(path: "tools", kind: .stringArray),
+        KeySpec(path: "model", kind: .string),
+        KeySpec(path: "max_steps", kind: .int, range: 1...500),
+        KeySpec(path: "verify", kind: .string),
+    ]
+
+    static let byPath: [String: KeySpec] = Dictionary(uniqueKeysWithValues: keys.map { ($0.path, $0) })
+    static let sparkByName: [String: KeySpec] = Dictionary(uniqueKeysWithValues: sparkKeys.map { ($0.path, $0) })
+
+    /// Section names (`llm`, `agent.loop_guard`, …), derived from the key paths.
+    static let sections: Set<String> = {
+        var result: Set<String> = []
+        for key in keys {
+            var parts = key.path.split(separator: ".").dropLast()
+            while !parts.isEmpty {
+                result.insert(parts.joined(separator: "."))
+                parts = parts.dropLast()
+            }
+        }
+        return result
+    }()
+
+    /// The environment variable that overrides a key: `llm.base_url` → `SPARKS_LLM_BASE_URL`.
+    static func environmentName(for path: String) -> String {
+        "SPARKS_" + path.uppercased().replacingOccurrences(of: ".", with: "_")
+    }
+}
+
+
+enum SparkRoleNames { static let all = SparkRole.allCases.map(\.rawValue) }
+enum StrategyNames { static let all = StrategyKind.allCases.map(\.rawValue) }
+
+/// The candidate closest to `word` by edit distance, if it is close enough to be a likely typo.
+func nearest(_ word: String, in candidates: [String]) -> String? {
+    let scored = candidates.map { ($0, editDistance(word.lowercased(), $0.lowercased())) }
+    guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
+    let limit = max(2, word.count / 3)
+    if best.1 <= limit { return best.0 }
+    // A candidate that ends with the word (`model` → `llm.model`) is also a good guess.
+    return candidates.first { $0.hasSuffix("." + word) }
+}
+
+func editDistance(_ lhs: String, _ rhs: String) -> Int {
+    let a = Array(lhs), b = Array(rhs)
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var previous = Array(0...b.count)
+    var current = [Int](repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+        current[0] = i
+        for j in 1...b.count {
+            let cost = a[i - 1] == b[j - 1] ? 0 : 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+        }
+        swap(&previous, &current)
+    }
+    return previous[b.count]
+}

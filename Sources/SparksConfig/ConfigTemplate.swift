@@ -1,0 +1,56 @@
+/// The commented `config.toml` that `sparks init` writes. Every key is shown with its default.
+public enum ConfigTemplate {
+    public static let text = """
+    # Sparks configuration.
+    # Precedence, lowest first: built-in defaults < this file < ./sparks.toml (or --config FILE)
+    #   < SPARKS_* environment variables < command-line flags.
+    # Every key can be overridden by an environment variable named after it, for example
+    #   llm.model -> SPARKS_LLM_MODEL, agent.max_steps -> SPARKS_AGENT_MAX_STEPS.
+    # Check this file with `sparks config check`; see the merged result with `sparks config show`.
+
+    [llm]
+    # openai | openrouter | ollama | zen | local (a llama.cpp server on 127.0.0.1:8080).
+    # The provider only sets defaults for base_url, model and api_key_env; any
+    # OpenAI-compatible endpoint works by setting base_url.
+    provider = "openai"
+    # base_url = "https://api.openai.com/v1"
+    # model = "gpt-4o-mini"
+    # The API key is read from SPARKS_LLM_API_KEY, else from the variable named here.
+    # Never write the key itself into this file.
+    # api_key_env = "OPENAI_API_KEY"
+    # timeout_secs = 120        # per request
+    # max_retries = 3           # on 429, 5xx and timeouts, with exponential backoff
+    # context_window = 128000   # tokens; history is compacted at 80 %
+    # max_tokens = 4096         # per answer
+    # temperature = 0.2
+    # tool_mode = "auto"        # auto | native | json (JSON-in-text for models without tools)
+
+    [agent]
+    # max_steps = 30            # model turns per task before a summary is requested
+    # dispatch_wait_secs = 1800 # default for `sparks dispatch --wait`
+
+    [agent.loop_guard]
+    # enabled = true
+    # window_size = 12          # recent tool calls remembered
+    # repeat_threshold = 2      # identical calls (same tool, same arguments) that trip the guard
+
+    [tools]
+    # max_output_chars = 16000  # longer tool output is cut with a marker
+
+    # [store]
+    # path = "~/.sparks/sparks.db"
+
+    # Sparks: the built-ins `coder` (read/write tools) and `scout` (read-only) always exist;
+    # an entry with the same name replaces one.
+    # [[sparks]]
+    # name = "reviewer"
+    # description = "Reads a change and reports problems; never edits."
+    # role = "critic"             # coordinator | coder | critic | worker
+    # strategy = "react"
+    # tools = ["file_read", "grep", "glob", "list_dir"]
+    # model = "gpt-4o"            # overrides llm.model for this spark
+    # max_steps = 20
+    # verify = "make test"        # its exit code decides whether the work is accepted
+
+    """
+}

@@ -1,0 +1,72 @@
+import SparksCore
+
+/// How Sparks reaches its language model.
+public struct LLMSettings: Sendable {
+    public var provider: ProviderKind
+    public var baseURL: String
+    public var model: String
+    /// The variable the key is read from when `SPARKS_LLM_API_KEY` is not set.
+    public var apiKeyEnv: String?
+    /// The resolved key, if any; never printed.
+    public var apiKey: Secret?
+    public var timeoutSecs: Int
+    public var maxRetries: Int
+    public var contextWindow: Int
+    public var maxTokens: Int
+    public var temperature: Double
+    public var toolMode: ToolCallStyle
+}
+
+public struct LoopGuardSettings: Sendable {
+    public var enabled: Bool
+    public var windowSize: Int
+    public var repeatThreshold: Int
+
+    public init(enabled: Bool = true, windowSize: Int = 12, repeatThreshold: Int = 2) {
+        self.enabled = enabled
+        self.windowSize = windowSize
+        self.repeatThreshold = repeatThreshold
+    }
+}
+
+public struct AgentSettings: Sendable {
+    public var maxSteps: Int
+    public var dispatchWaitSecs: Int
+    public var loopGuard: LoopGuardSettings
+}
+
+public struct ToolSettings: Sendable {
+    public var maxOutputChars: Int
+}
+
+/// The merged, validated configuration.
+public struct SparksConfig: Sendable {
+    /// `$SPARKS_HOME`: the database, history and `config.toml` live here.
+    public var home: String
+    public var databasePath: String
+    public var llm: LLMSettings
+    public var agent: AgentSettings
+    public var tools: ToolSettings
+    /// Built-in sparks merged with configured ones (a configured spark replaces a built-in of the same name).
+    public var sparks: [SparkDefinition]
+
+    public func spark(named name: String) -> SparkDefinition? {
+        sparks.first { $0.name == name }
+    }
+}
+
+/// One line of `sparks config show`: a key, its value as text, and where it came from.
+public struct ConfigEntry: Sendable {
+    public var key: String
+    public var value: String
+    public var source: ConfigSource
+}
+
+/// The result of loading: the configuration, where each value came from, and warnings to show.
+public struct LoadedConfig: Sendable {
+    public var config: SparksConfig
+    public var entries: [ConfigEntry]
+    public var warnings: [String]
+    /// Files that were read, in order of precedence (lowest first).
+    public var files: [String]
+}

@@ -1,0 +1,62 @@
+/// What part a spark plays when several work together.
+public enum SparkRole: String, Sendable, Codable, CaseIterable {
+    case coordinator, coder, critic, worker
+}
+
+/// How a spark works through a task.
+public enum StrategyKind: String, Sendable, Codable, CaseIterable {
+    /// A ReAct loop: the model thinks, calls tools, sees their results, and answers when done.
+    case react
+}
+
+/// A named agent: its purpose, its tools, and how it works.
+public struct SparkDefinition: Sendable, Hashable, Codable {
+    public var name: String
+    public var description: String
+    public var role: SparkRole
+    public var strategy: StrategyKind
+    /// The tool allowlist: only these tools are offered to the spark's model.
+    public var tools: [String]
+    /// A model to use instead of `[llm].model`.
+    public var model: String?
+    /// Overrides `[agent].max_steps` for this spark.
+    public var maxSteps: Int?
+    /// A command whose exit code decides whether the spark's work is accepted.
+    public var verify: String?
+
+    public init(name: String, description: String, role: SparkRole = .worker, strategy: StrategyKind = .react,
+                tools: [String], model: String? = nil, maxSteps: Int? = nil, verify: String? = nil) {
+        self.name = name
+        self.description = description
+        self.role = role
+        self.strategy = strategy
+        self.tools = tools
+        self.model = model
+        self.maxSteps = maxSteps
+        self.verify = verify
+    }
+
+    /// Names of the tools that only read the repository.
+    public static let readOnlyTools = ["file_read", "grep", "glob", "list_dir"]
+    /// Names of the tools that change the repository.
+    public static let writeTools = ["file_write", "file_edit"]
+
+    /// The built-in sparks, available unless a configured spark of the same name replaces them.
+    public static let builtIns: [SparkDefinition] = [
+        SparkDefinition(
+            name: "coder",
+            description: "Writes and edits code in the task's repository: multi-file changes, fixes, new files.",
+            role: .coder,
+            tools: readOnlyTools + writeTools),
+        SparkDefinition(
+            name: "scout",
+            description: "Explores and explains a repository without changing it: finds code, answers questions.",
+            role: .worker,
+            tools: readOnlyTools),
+    ]
+}
+
+extension SparkDefinition {
+    /// Every tool name a spark may list in `tools`. The tool registry provides exactly these.
+    public static let knownToolNames: [String] = readOnlyTools + writeTools
+}

@@ -1,0 +1,52 @@
+import Foundation
+import SparksCore
+import SparksLLM
+import SparksStore
+
+/// A conversation with the model, as in the REPL: each turn is streamed and saved.
+public final class ChatSession: @unchecked Sendable {
+    // Used from one front-end loop at a time; not shared across tasks.
+    private let model: any ChatModel
+    private let store: SparksStore
+    public private(set) var conversation: UUID
+    private var messages: [ChatMessage]
+    /// The model for the next turns; `nil` means the configured one.
+    public var modelOverride: String?
+    public private(set) var usage = TokenUsage()
+
+    public static let systemPrompt = """
+        You are Sparks, a self-hosted assistant for software engineers. Answer clearly and briefly. \
+        For work on a repository, tell the user they can hand it to a spark with `sparks dispatch --goal "…" --repo PATH`.
+        """
+
+    public init(model: any ChatModel, store: SparksStore, sessionKey: String = "cli:local") throws(SparksError) {
+        self.model = model
+        self.store = store
+        self.conversation = try store.createConversation(sessionKey: sessionKey, title: "chat")
+        self.messages = [.system(Self.systemPrompt)]
+    }
+
+    public var currentModel: String { modelOverride ?? model.defaultModel }
+
+    /// Sends one user message; `onText` receives the answer as it streams. Returns the whole answer.
+    public func send(_ text: String, onText: @escaping @Sendable (String) -> Void) async throws(SparksError) -> String {
+        let user = ChatMessage.user(text)
+        let response = try await model.respond(ChatRequest(messages: messages + [user], model: modelOverride), onText: onText)
+        messages.append(user)
+        messages.append(response.message)
+        usage = usage + response.usage
+        try store.appendMessage(user, to: conversation)
+        try store.appendMessage(response.message, to: conversation)
+        return response.message.content ?? ""
+    }
+
+    /// Starts over with an empty conversation.
+    public func reset() throws(SparksError) {
+        conversation = try store.createConversation(sessionKey: "cli:local", title: "chat")
+        messages = [.system(Self.systemPrompt)]
+    }
+
+    public func availableModels() async throws(SparksError) -> [String] {
+        try await model.listModels()
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import GRDB
+import SparksCore
+
+/// The one database of a Sparks installation: a SQLite file in WAL mode, migrated on open.
+/// Safe to share between tasks; every method is a short transaction.
+public final class SparksStore: Sendable {
+    public let path: String
+    let pool: DatabasePool
+
+    public init(path: String) throws(SparksError) {
+        self.path = path
+        let directory = (path as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+            var configuration = Configuration()
+            configuration.foreignKeysEnabled = true
+            configuration.busyMode = .timeout(10)
+            configuration.label = "sparks"
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Migrations.migrator().migrate(pool)
+        } catch {
+            throw SparksError(.storeFailed, "cannot open the database at \(path): \(error)",
+                              hint: "check that the directory is writable and the file is a Sparks database",
+                              cause: error)
+        }
+        // The database holds conversations and task transcripts: readable by the owner only.
+        for file in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {
+            try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file)
+        }
+    }
+
+    /// The applied migrations, oldest first.
+    public func appliedMigrations() throws(SparksError) -> [String] {
+        try read { db in try Migrations.migrator().appliedMigrations(db) }
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws(SparksError) -> T {
+        do { return try pool.read(body) } catch { throw Self.failure(error) }
+    }
+
+    func write<T>(_ body: (Database) throws -> T) throws(SparksError) -> T {
+        do { return try pool.write(body) } catch { throw Self.failure(error) }
+    }
+
+    private static func failure(_ error: any Error) -> SparksError {
+        if let sparks = error as? SparksError { return sparks }
+        return SparksError(.storeFailed, "database error: \(error)", cause: error)
+    }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SparksConfig
+import SparksCore
+import SparksOrchestrator
+import SparksStore
+
+/// Loads what a command needs, and turns errors into a clear message and an exit code.
+enum CLI {
+    static func loadConfig(_ options: GlobalOptions, showWarnings: Bool = true) throws(SparksError) -> LoadedConfig {
+        let loaded = try ConfigLoader(explicitFile: options.config, flags: options.flagOverrides).load()
+        if showWarnings {
+            for warning in loaded.warnings { Terminal.error("warning: \(warning)") }
+        }
+        return loaded
+    }
+
+    /// Opens the database and marks tasks left running by a dead process as interrupted.
+    static func openStore(_ config: SparksConfig) throws(SparksError) -> SparksStore {
+        let store = try SparksStore(path: config.databasePath)
+        let recovered = try store.recoverInterruptedTasks()
+        if !recovered.isEmpty {
+            Terminal.error("note: \(recovered.count) task(s) were left running by a process that stopped; marked interrupted: "
+                + recovered.map { String($0.uuidString.lowercased().prefix(8)) }.joined(separator: ", "))
+        }
+        return store
+    }
+
+    static func logger(verbose: Bool) -> Logger {
+        var logger = Logger(label: "sparks")
+        logger.logLevel = verbose ? .debug : .warning
+        return logger
+    }
+
+    static func bootstrapLogging() {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .warning
+            return handler
+        }
+    }
+
+    /// Runs a command body; a `SparksError` becomes `error: …` / `hint: …` on stderr and an exit code.
+    static func run(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let error as SparksError {
+            Terminal.error("error: \(error.message)")
+            if let hint = error.hint { Terminal.error("hint: \(hint)") }
+            throw ExitCode(exitCode(for: error.code))
+        }
+    }
+
+    static func exitCode(for code: ErrorCode) -> Int32 {
+        switch code {
+        case .taskTimeout: 124
+        case .taskFailed: 1
+        case _ where code.rawValue.hasPrefix("llm_"): 3
+        case .storeFailed, .internalError: 1
+        default: 2
+        }
+    }
+}
+
+/// Output that is flushed at once: stdout to a pipe is otherwise fully buffered, and progress
+/// would be lost if the process is killed.
+enum Terminal {
+    static func out(_ text: String, newline: Bool = true) {
+        FileHandle.standardOutput.write(Data((text + (newline ? "\n" : "")).utf8))
+    }
+
+    static func error(_ text: String, newline: Bool = true) {
+        FileHandle.standardError.write(Data((text + (newline ? "\n" : "")).utf8))
+    }
+
+    static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
+    static var stdinIsTerminal: Bool { isatty(STDIN_FILENO) != 0 }
+}

@@ -1,0 +1,137 @@
+import ArgumentParser
+import Foundation
+import SparksConfig
+import SparksCore
+import SparksOrchestrator
+
+struct ChatCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chat",
+        abstract: "Talk with the model: an interactive session, or one message with -m.",
+        discussion: """
+            In the session: /help, /sparks, /model [name], /new, /quit. Input lines are kept in
+            $SPARKS_HOME/history.txt (readable by you only). Answers stream as they arrive.
+
+            Example:
+              sparks chat -m "what does a git worktree do?"
+            """)
+
+    @Option(name: [.short, .customLong("message")], help: "Send one message, print the answer and exit.")
+    var message: String?
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() async throws {
+        CLI.bootstrapLogging()
+        try await CLI.run {
+            let config = try CLI.loadConfig(options).config
+            let store = try CLI.openStore(config)
+            let (model, shutdown) = ModelFactory.make(config.llm, logger: CLI.logger(verbose: options.verbose))
+            let session = try ChatSession(model: model, store: store)
+            do {
+                if let message {
+                    try await oneShot(message, session: session)
+                } else {
+                    try await repl(session: session, config: config)
+                }
+            } catch {
+                await shutdown()
+                throw error
+            }
+            await shutdown()
+        }
+    }
+
+    private func oneShot(_ text: String, session: ChatSession) async throws {
+        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw SparksError(.invalidInput, "the message is empty", hint: "pass some text with -m")
+        }
+        _ = try await session.send(text) { Terminal.out($0, newline: false) }
+        Terminal.out("")
+    }
+
+    private func repl(session: ChatSession, config: SparksConfig) async throws {
+        let history = ChatHistoryFile(path: (config.home as NSString).appendingPathComponent("history.txt"))
+        Terminal.out("Sparks chat · model \(session.currentModel) · /help for commands, /quit to leave")
+        while true {
+            Terminal.out("> ", newline: false)
+            guard let line = readLine() else {
+                Terminal.out("")
+                return
+            }
+            let input = line.trimmingCharacters(in: .whitespaces)
+            if input.isEmpty { continue }
+            history.append(input)
+            if input.hasPrefix("/") {
+                if try await command(input, session: session, config: config) == .quit { return }
+                continue
+            }
+            do {
+                _ = try await session.send(input) { Terminal.out($0, newline: false) }
+                Terminal.out("")
+            } catch {
+                // A failed turn does not end the session.
+                Terminal.error("error: \(error.message)")
+                if let hint = error.hint { Terminal.error("hint: \(hint)") }
+            }
+        }
+    }
+
+    private enum CommandResult { case proceed, quit }
+
+    private func command(_ input: String, session: ChatSession, config: SparksConfig) async throws -> CommandResult {
+        let parts = input.split(separator: " ", maxSplits: 1).map(String.init)
+        switch parts[0] {
+        case "/quit", "/exit", "/q":
+            return .quit
+        case "/help", "/h":
+            Terminal.out("""
+                /help           this list
+                /sparks         the sparks you can dispatch work to
+                /model          show the model; /model NAME switches, /model reset goes back
+                /new            start a new conversation
+                /quit           leave (also /exit, Ctrl-D)
+                """)
+        case "/sparks":
+            for spark in config.sparks {
+                Terminal.out("\(spark.name) [\(spark.role.rawValue)] — \(spark.description)")
+            }
+        case "/model":
+            if parts.count == 2 {
+                let name = parts[1].trimmingCharacters(in: .whitespaces)
+                session.modelOverride = name == "reset" ? nil : name
+                Terminal.out("model: \(session.currentModel)")
+            } else {
+                Terminal.out("model: \(session.currentModel)")
+                do {
+                    let models = try await session.availableModels()
+                    if !models.isEmpty { Terminal.out("available: " + models.prefix(30).joined(separator: ", ")) }
+                } catch {
+                    Terminal.error("could not list models: \(error.message)")
+                }
+            }
+        case "/new":
+            try session.reset()
+            Terminal.out("new conversation")
+        default:
+            Terminal.out("unknown command \(parts[0]); /help lists them")
+        }
+        return .proceed
+    }
+}
+
+/// The REPL's input history: one line per entry, readable by the owner only.
+struct ChatHistoryFile {
+    let path: String
+
+    func append(_ line: String) {
+        if !FileManager.default.fileExists(atPath: path) {
+            FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+        }
+        guard let handle = FileHandle(forWritingAtPath: path) else { return }
+        defer { try? handle.close() }
+        _ = try? handle.seekToEnd()
+        handle.write(Data((line.replacingOccurrences(of: "\n", with: " ") + "\n").utf8))
+        try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+    }
+}
