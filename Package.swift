@@ -54,7 +54,13 @@ let package = Package(
             dependencies: [
                 "SparksCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "SparksConfigTests", dependencies: ["SparksConfig", "SparksTesting"]),
+        .testTarget(name: "SparksLLMTests", dependencies: ["SparksLLM", "SparksTesting"]),
+        .testTarget(name: "SparksToolsTests", dependencies: ["SparksTools", "SparksSandbox", "SparksTesting"]),
+        .testTarget(name: "SparksAgentTests", dependencies: ["SparksAgent", "SparksLLM", "SparksTools", "SparksTesting"]),
+        .testTarget(name: "SparksStoreTests", dependencies: ["SparksStore", "SparksTesting"]),
+        .testTarget(name: "SparksCLITests", dependencies: ["sparks", "SparksStore", "SparksTesting"]),
     ]
 )

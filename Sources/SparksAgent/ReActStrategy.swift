@@ -58,16 +58,16 @@ public struct ReActStrategy: Sendable {
             for call in response.message.toolCalls {
                 let outcome = await executor.execute(call, step: step)
                 append(.tool(callID: call.id, outcome.observation))
-                if let (reason, detail) = outcome.stop {
-                    run.hooks.event(.guardTripped(reason: reason, detail: detail))
-                    return AgentResult(succeeded: false, reason: reason, summary: "Stopped: \(detail).", steps: step,
-                                       usage: usage, changedFiles: executor.changedFiles)
-                }
                 if executor.loopGuard.refusals >= maxGuardRefusals {
                     let detail = "the loop guard refused \(executor.loopGuard.refusals) repeated tool calls"
                     run.hooks.event(.guardTripped(reason: .loopGuardTriggered, detail: detail))
                     return AgentResult(succeeded: false, reason: .loopGuardTriggered, summary: "Stopped: \(detail).",
                                        steps: step, usage: usage, changedFiles: executor.changedFiles)
+                }
+                if let (reason, detail) = outcome.stop {
+                    run.hooks.event(.guardTripped(reason: reason, detail: detail))
+                    return AgentResult(succeeded: false, reason: reason, summary: "Stopped: \(detail).", steps: step,
+                                       usage: usage, changedFiles: executor.changedFiles)
                 }
             }
         }
