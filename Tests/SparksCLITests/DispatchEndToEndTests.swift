@@ -1,0 +1,166 @@
+import Foundation
+import SparksCore
+import SparksStore
+import SparksTesting
+import Testing
+
+/// `sparks` as a user runs it, against the scripted OpenAI-compatible server on loopback.
+@Suite struct DispatchEndToEndTests {
+    func withServer(_ replies: [ScriptedReply], options: ScriptedLLMServer.Options = .init(),
+                    _ body: (ScriptedLLMServer, TemporaryDirectory) async throws -> Void) async throws {
+        let server = ScriptedLLMServer(replies: replies, options: options)
+        try await server.start()
+        let home = try TemporaryDirectory(prefix: "cli-home")
+        do { try await body(server, home) } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+
+    @Test func dispatchWritesTheFileAndShowsInHistory() async throws {
+        try await withServer([.toolCall("file_write", "{\"path\":\"hello.txt\",\"content\":\"Hello from a spark\\n\"}"),
+                              .text("Created hello.txt.")],
+                             options: .init(apiKey: "sk-test-key-0123456789")) { server, home in
+            let repo = try TemporaryDirectory(prefix: "cli-repo")
+            let sparks = SparksBinary(home: home, baseURL: server.baseURL, extra: ["SPARKS_LLM_API_KEY": "sk-test-key-0123456789"])
+            let result = try await sparks.run(["dispatch", "--spark", "coder", "--goal", "create hello.txt with a greeting",
+                                               "--repo", repo.path])
+            #expect(result.exitCode == 0, "stderr: \(result.stderr)")
+            #expect(repo.read("hello.txt") == "Hello from a spark\n")
+            #expect(result.stdout == "Created hello.txt.\n")
+            let taskLine = try #require(result.stderr.split(separator: "\n").first { $0.hasPrefix("task_id=") })
+            let taskID = String(taskLine.dropFirst("task_id=".count))
+            #expect(UUID(uuidString: taskID) != nil)
+            #expect(result.stderr.contains("[1] file_write ok"))
+            #expect(!result.stderr.contains("sk-test-key"))
+
+            let history = try await sparks.run(["history", "--limit", "5"])
+            #expect(history.exitCode == 0)
+            let row = try #require(history.stdout.split(separator: "\n").first { $0.hasPrefix(taskID.prefix(8)) })
+            #expect(row.contains("succeeded"))
+            #expect(row.contains("coder"))
+            #expect(row.contains("240"))  // two answers of 100 + 20 tokens
+            #expect(row.contains("create hello.txt"))
+
+            // The transcript and tool usage were saved.
+            let store = try SparksStore(path: home.file("sparks.db"))
+            let record = try #require(try store.task(idPrefix: taskID))
+            #expect(record.steps == 2)
+            let conversation = try #require(try store.conversation(forTask: record.id))
+            #expect(try store.messages(in: conversation).count == 5)
+            #expect(try store.toolUsage().first?.toolName == "file_write")
+        }
+    }
+
+    @Test func badInputGetsAClearMessageAndExitCode() async throws {
+        try await withServer([], options: .init(apiKey: "right-key-abcdef12345")) { server, home in
+            let repo = try TemporaryDirectory(prefix: "cli-repo")
+            let sparks = SparksBinary(home: home, baseURL: server.baseURL, extra: ["SPARKS_LLM_API_KEY": "right-key-abcdef12345"])
+            func check(_ result: SparksBinary.Result, code: Int32, says text: String) {
+                #expect(result.exitCode == code, "\(text): \(result.stderr)")
+                #expect(result.stderr.contains(text), "expected \(text) in: \(result.stderr)")
+                #expect(!result.stderr.contains("Fatal error"))
+                #expect(!result.stderr.contains("Stack dump"))
+            }
+            check(try await sparks.run(["dispatch", "--goal", "  ", "--repo", repo.path]), code: 2, says: "error: the goal is empty")
+            check(try await sparks.run(["dispatch", "--goal", "x", "--repo", repo.file("missing")]), code: 2, says: "does not exist")
+            check(try await sparks.run(["dispatch", "--goal", "x", "--spark", "nobody", "--repo", repo.path]), code: 2,
+                  says: "no spark named \"nobody\"")
+
+            var wrongKey = sparks
+            wrongKey.environment["SPARKS_LLM_API_KEY"] = "sk-wrong-key-9876543210"
+            let refused = try await wrongKey.run(["dispatch", "--goal", "x", "--repo", repo.path])
+            check(refused, code: 3, says: "refused the API key")
+            #expect(!refused.stderr.contains("sk-wrong-key"))
+
+            var unknownModel = sparks
+            unknownModel.environment["SPARKS_LLM_MODEL"] = "gpt-nonexistent"
+            check(try await unknownModel.run(["chat", "-m", "hi"]), code: 3, says: "model \"gpt-nonexistent\" is not available")
+
+            var unreachable = sparks
+            unreachable.environment["SPARKS_LLM_BASE_URL"] = "http://127.0.0.1:9/v1"
+            check(try await unreachable.run(["dispatch", "--goal", "x", "--repo", repo.path]), code: 3, says: "cannot reach")
+
+            try home.write("config.toml", "[llm]\nmodel = \"a\"\n[agent\n")
+            check(try await sparks.run(["config", "check"]), code: 2, says: "config.toml:3: invalid TOML")
+            try home.write("config.toml", "[agent]\nmax_step = 3\n")
+            check(try await sparks.run(["dispatch", "--goal", "x", "--repo", repo.path]), code: 2,
+                  says: "config.toml:2: unknown key `agent.max_step` (did you mean `agent.max_steps`?)")
+        }
+    }
+
+    @Test func timeoutStopsTheTask() async throws {
+        try await withServer([ScriptedReply.text("too late").delayed(by: 6)]) { server, home in
+            let repo = try TemporaryDirectory(prefix: "cli-repo")
+            let sparks = SparksBinary(home: home, baseURL: server.baseURL)
+            let result = try await sparks.run(["dispatch", "--goal", "slow task", "--repo", repo.path, "--wait", "1"])
+            #expect(result.exitCode == 124, "stderr: \(result.stderr)")
+            #expect(result.stderr.contains("dispatch_timeout"))
+            let history = try await sparks.run(["history"])
+            #expect(history.stdout.contains("dispatch_timeout"))
+        }
+    }
+
+    @Test func killedTaskIsMarkedInterruptedAtNextStart() async throws {
+        try await withServer([ScriptedReply.text("never seen").delayed(by: 20)]) { server, home in
+            let repo = try TemporaryDirectory(prefix: "cli-repo")
+            let sparks = SparksBinary(home: home, baseURL: server.baseURL)
+            let (process, _, _) = try sparks.start(["dispatch", "--goal", "long task", "--repo", repo.path])
+            // Wait until the task is recorded as running, then kill the process without warning.
+            let database = home.file("sparks.db")
+            var running = false
+            for _ in 0..<250 where !running {
+                try await Task.sleep(for: .milliseconds(40))
+                if FileManager.default.fileExists(atPath: database),
+                   let store = try? SparksStore(path: database),
+                   let task = try? store.recentTasks(limit: 1).first {
+                    running = task.status == .running
+                }
+            }
+            #expect(running)
+            kill(process.processIdentifier, SIGKILL)
+            while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+
+            let history = try await sparks.run(["history"])
+            #expect(history.exitCode == 0)
+            #expect(history.stderr.contains("marked interrupted"))
+            #expect(history.stdout.contains("interrupted"))
+            #expect(history.stdout.contains("long task"))
+        }
+    }
+
+    @Test func chatOneShotStreamsTheAnswer() async throws {
+        try await withServer([.text("A worktree is a second checkout of the same repository.")]) { server, home in
+            let sparks = SparksBinary(home: home, baseURL: server.baseURL)
+            let result = try await sparks.run(["chat", "-m", "what is a git worktree?"])
+            #expect(result.exitCode == 0, "stderr: \(result.stderr)")
+            #expect(result.stdout == "A worktree is a second checkout of the same repository.\n")
+            #expect(server.chatRequests.first?.isStreaming == true)
+            #expect(server.chatRequests.first?.messages.last?["content"] == "what is a git worktree?")
+        }
+    }
+
+    @Test func initRosterAndConfigShow() async throws {
+        let home = try TemporaryDirectory(prefix: "cli-home")
+        let sparks = SparksBinary(home: home, extra: ["SPARKS_LLM_API_KEY": "sk-shown-nowhere-123456"])
+        let initResult = try await sparks.run(["init"])
+        #expect(initResult.exitCode == 0)
+        let mode = try FileManager.default.attributesOfItem(atPath: home.file("config.toml"))[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        #expect(try await sparks.run(["init"]).stdout.contains("already exists"))
+
+        try home.write("project/sparks.toml", "[[sparks]]\nname = \"reviewer\"\nrole = \"critic\"\ntools = [\"file_read\"]\n")
+        let roster = try await sparks.run(["roster"], in: home.file("project"))
+        #expect(roster.stdout.contains("coder"))
+        #expect(roster.stdout.contains("scout"))
+        #expect(roster.stdout.contains("reviewer  critic"))
+
+        let show = try await sparks.run(["config", "show", "--model", "flag-model"], in: home.file("project"))
+        #expect(show.exitCode == 0)
+        #expect(show.stdout.contains("llm.model"))
+        #expect(show.stdout.contains("flag-model    # flag --model"))
+        #expect(show.stdout.contains("<redacted>    # env SPARKS_LLM_API_KEY"))
+        #expect(!show.stdout.contains("sk-shown-nowhere"))
+    }
+}
