@@ -56,7 +56,7 @@ enum WireFormat {
         guard let function = call["function"], let name = function["name"]?.stringValue else { return nil }
         let arguments: String = switch function["arguments"] {
         case .string(let text)?: text
-        case .object?: function["arguments"]!.canonicalText
+        case .object(let object)?: JSONValue.object(object).canonicalText
         default: "{}"
         }
         return ToolCall(id: call["id"]?.stringValue ?? fallbackID, name: name, arguments: arguments)
@@ -120,7 +120,7 @@ struct StreamAccumulator {
                 if let name = function["name"]?.stringValue, !name.isEmpty { partials[index]?.name = name }
                 switch function["arguments"] {
                 case .string(let piece)?: partials[index]?.arguments += piece
-                case .object?: partials[index]?.arguments += function["arguments"]!.canonicalText
+                case .object(let object)?: partials[index]?.arguments += JSONValue.object(object).canonicalText
                 default: break
                 }
             }

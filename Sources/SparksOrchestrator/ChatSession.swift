@@ -8,6 +8,7 @@ public final class ChatSession: @unchecked Sendable {
     // Used from one front-end loop at a time; not shared across tasks.
     private let model: any ChatModel
     private let store: SparksStore
+    private let sessionKey: String
     public private(set) var conversation: UUID
     private var messages: [ChatMessage]
     /// The model for the next turns; `nil` means the configured one.
@@ -22,6 +23,7 @@ public final class ChatSession: @unchecked Sendable {
     public init(model: any ChatModel, store: SparksStore, sessionKey: String = "cli:local") throws(SparksError) {
         self.model = model
         self.store = store
+        self.sessionKey = sessionKey
         self.conversation = try store.createConversation(sessionKey: sessionKey, title: "chat")
         self.messages = [.system(Self.systemPrompt)]
     }
@@ -42,7 +44,7 @@ public final class ChatSession: @unchecked Sendable {
 
     /// Starts over with an empty conversation.
     public func reset() throws(SparksError) {
-        conversation = try store.createConversation(sessionKey: "cli:local", title: "chat")
+        conversation = try store.createConversation(sessionKey: sessionKey, title: "chat")
         messages = [.system(Self.systemPrompt)]
     }
 

@@ -20,8 +20,8 @@ struct ConfigCommand: AsyncParsableCommand {
                 let files = loaded.files.isEmpty ? "no config files (built-in defaults)" : loaded.files.joined(separator: ", ")
                 Terminal.out("configuration OK: \(files)")
                 Terminal.out("provider \(loaded.config.llm.provider.rawValue), model \(loaded.config.llm.model) at \(loaded.config.llm.baseURL)")
-                if loaded.config.llm.apiKey == nil, loaded.config.llm.apiKeyEnv != nil {
-                    Terminal.out("note: no API key is set (export SPARKS_LLM_API_KEY or \(loaded.config.llm.apiKeyEnv!))")
+                if loaded.config.llm.apiKey == nil, let variable = loaded.config.llm.apiKeyEnv {
+                    Terminal.out("note: no API key is set (export SPARKS_LLM_API_KEY or \(variable))")
                 }
                 Terminal.out("sparks: " + loaded.config.sparks.map(\.name).joined(separator: ", "))
             }

@@ -141,6 +141,27 @@ import Testing
         }
     }
 
+    @Test func chatSessionReadsCommandsAndKeepsPrivateHistory() async throws {
+        try await withServer([.text("Hello, human."), .text("Second answer.")]) { server, home in
+            let sparks = SparksBinary(home: home, baseURL: server.baseURL)
+            let result = try await sparks.run(["chat"], input: "/help\nhi there\n/sparks\n/model other-model\n/model reset\nagain\n/quit\n")
+            #expect(result.exitCode == 0, "stderr: \(result.stderr)")
+            #expect(result.stdout.contains("/model          show the model"))
+            #expect(result.stdout.contains("Hello, human."))
+            #expect(result.stdout.contains("coder [coder]"))
+            #expect(result.stdout.contains("model: other-model"))
+            #expect(result.stdout.contains("Second answer."))
+            // The second turn carries the first as history.
+            let second = try #require(server.chatRequests.last)
+            #expect(second.messages.count == 4)
+            #expect(second.body?["model"] == "scripted-model")
+            let history = try #require(home.read("history.txt"))
+            #expect(history.contains("hi there\n"))
+            let mode = try FileManager.default.attributesOfItem(atPath: home.file("history.txt"))[.posixPermissions] as? Int
+            #expect(mode == 0o600)
+        }
+    }
+
     @Test func initRosterAndConfigShow() async throws {
         let home = try TemporaryDirectory(prefix: "cli-home")
         let sparks = SparksBinary(home: home, extra: ["SPARKS_LLM_API_KEY": "sk-shown-nowhere-123456"])

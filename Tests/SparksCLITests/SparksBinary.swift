@@ -33,7 +33,7 @@ struct SparksBinary {
     }
 
     /// Starts `sparks` with `arguments`; output goes to files so a full pipe can never block it.
-    func start(_ arguments: [String], in directory: String? = nil) throws -> (Process, String, String) {
+    func start(_ arguments: [String], in directory: String? = nil, input: String? = nil) throws -> (Process, String, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.path)
         process.arguments = arguments
@@ -46,13 +46,19 @@ struct SparksBinary {
         FileManager.default.createFile(atPath: err, contents: nil)
         process.standardOutput = FileHandle(forWritingAtPath: out)
         process.standardError = FileHandle(forWritingAtPath: err)
-        process.standardInput = FileHandle.nullDevice
+        if let input {
+            let inputFile = home.file("in-\(id).txt")
+            FileManager.default.createFile(atPath: inputFile, contents: Data(input.utf8))
+            process.standardInput = FileHandle(forReadingAtPath: inputFile)
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
         try process.run()
         return (process, out, err)
     }
 
-    func run(_ arguments: [String], in directory: String? = nil, timeout: Double = 60) async throws -> Result {
-        let (process, out, err) = try start(arguments, in: directory)
+    func run(_ arguments: [String], in directory: String? = nil, input: String? = nil, timeout: Double = 60) async throws -> Result {
+        let (process, out, err) = try start(arguments, in: directory, input: input)
         let deadline = Date(timeIntervalSinceNow: timeout)
         // Poll instead of waitUntilExit: blocking a concurrency thread could starve the in-process test server.
         while process.isRunning {

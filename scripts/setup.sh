@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what Sparks needs from Debian's packages, only when something is missing.
+# Safe to run again: it does nothing when everything is there.
+set -euo pipefail
+
+packages=(libsqlite3-dev git)
+missing=()
+for package in "${packages[@]}"; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: installing ${missing[*]}" >&2
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+        if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+            echo "setup: please install as root: apt-get install ${missing[*]}" >&2
+            exit 1
+        fi
+    fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+fi
+
+if ! command -v swift >/dev/null 2>&1; then
+    echo "setup: the Swift toolchain (6.x) is not on PATH; install it from swift.org first" >&2
+    exit 1
+fi
