@@ -31,7 +31,11 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .target(name: "SparksSandbox", dependencies: ["SparksCore"]),
+        // The seccomp filter is built with libseccomp (Debian: libseccomp-dev).
+        .target(name: "CSeccomp", linkerSettings: [.linkedLibrary("seccomp")]),
+        .target(
+            name: "SparksSandbox",
+            dependencies: ["SparksCore", "CSeccomp", .product(name: "Logging", package: "swift-log")]),
         .target(name: "SparksTools", dependencies: ["SparksCore", "SparksSandbox"]),
         .target(
             name: "SparksAgent",
@@ -39,13 +43,13 @@ let package = Package(
         .target(
             name: "SparksOrchestrator",
             dependencies: [
-                "SparksCore", "SparksConfig", "SparksStore", "SparksLLM", "SparksTools", "SparksAgent",
+                "SparksCore", "SparksConfig", "SparksStore", "SparksLLM", "SparksSandbox", "SparksTools", "SparksAgent",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
             name: "sparks",
             dependencies: [
-                "SparksCore", "SparksConfig", "SparksStore", "SparksLLM", "SparksOrchestrator",
+                "SparksCore", "SparksConfig", "SparksStore", "SparksLLM", "SparksSandbox", "SparksOrchestrator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

@@ -126,6 +126,22 @@ public struct ConfigLoader: Sendable {
                 windowSize: resolver.int("agent.loop_guard.window_size", default: 12),
                 repeatThreshold: resolver.int("agent.loop_guard.repeat_threshold", default: 2)))
         let tools = ToolSettings(maxOutputChars: resolver.int("tools.max_output_chars", default: 16_000))
+        let defaults = SandboxLimits()
+        let sandbox = SandboxSettings(
+            backend: SandboxBackend(rawValue: resolver.string("sandbox.backend", default: "bubblewrap")) ?? .bubblewrap,
+            limits: SandboxLimits(
+                timeoutSecs: Double(resolver.int("sandbox.timeout_secs", default: Int(defaults.timeoutSecs))),
+                memoryBytes: resolver.int("sandbox.memory_mb", default: defaults.memoryBytes >> 20) << 20,
+                maxProcesses: resolver.int("sandbox.max_processes", default: defaults.maxProcesses),
+                cpuSecs: resolver.int("sandbox.cpu_secs", default: defaults.cpuSecs),
+                fileSizeBytes: resolver.int("sandbox.file_size_mb", default: defaults.fileSizeBytes >> 20) << 20,
+                outputBytes: resolver.int("sandbox.output_kb", default: defaults.outputBytes >> 10) << 10,
+                outputKillBytes: (resolver.int("sandbox.output_kb", default: defaults.outputBytes >> 10) << 10) * 64,
+                tmpBytes: resolver.int("sandbox.tmp_mb", default: defaults.tmpBytes >> 20) << 20),
+            readOnlyPaths: resolver.strings("sandbox.read_only_paths", default: []).map {
+                Self.absolute($0, base: workingDirectory, environment: environment)
+            },
+            confirmPatterns: resolver.strings("sandbox.confirm_patterns", default: SandboxSettings.defaultConfirmPatterns))
         let storePath = Self.absolute(resolver.string("store.path", default: (home as NSString).appendingPathComponent("sparks.db")),
                                       base: workingDirectory, environment: environment)
         resolver.display["store.path"] = storePath
@@ -141,7 +157,8 @@ public struct ConfigLoader: Sendable {
             }
         }
 
-        let config = SparksConfig(home: home, databasePath: storePath, llm: llm, agent: agent, tools: tools, sparks: sparks)
+        let config = SparksConfig(home: home, databasePath: storePath, llm: llm, agent: agent, tools: tools, sandbox: sandbox,
+                                  sparks: sparks)
         let entries = ConfigSchema.keys.map { spec in
             ConfigEntry(key: spec.path, value: resolver.display[spec.path] ?? "(not set)",
                         source: resolver.sources[spec.path] ?? .builtIn)
@@ -162,6 +179,9 @@ public struct ConfigLoader: Sendable {
         if let value = string("model") { spark.model = value }
         if case .int(let steps)? = entry.fields["max_steps"]?.value { spark.maxSteps = steps }
         if let value = string("verify") { spark.verify = value }
+        if case .int(let value)? = entry.fields["timeout_secs"]?.value { spark.limits.timeoutSecs = Double(value) }
+        if case .int(let value)? = entry.fields["memory_mb"]?.value { spark.limits.memoryMB = value }
+        if case .int(let value)? = entry.fields["max_processes"]?.value { spark.limits.maxProcesses = value }
         return spark
     }
 
@@ -232,6 +252,15 @@ private struct Resolver {
             return value
         }
         note(path, String(fallback), .builtIn)
+        return fallback
+    }
+
+    mutating func strings(_ path: String, default fallback: [String]) -> [String] {
+        if let sourced = values[path], case .stringArray(let value) = sourced.value {
+            note(path, value.joined(separator: ", "), sourced.source)
+            return value
+        }
+        note(path, fallback.joined(separator: ", "), .builtIn)
         return fallback
     }
 

@@ -93,6 +93,16 @@ enum ConfigSchema {
         KeySpec(path: "agent.loop_guard.repeat_threshold", kind: .int, range: 2...100),
         KeySpec(path: "tools.max_output_chars", kind: .int, range: 200...1_000_000),
         KeySpec(path: "store.path", kind: .string),
+        KeySpec(path: "sandbox.backend", kind: .string, allowed: SandboxBackend.allCases.map(\.rawValue)),
+        KeySpec(path: "sandbox.timeout_secs", kind: .int, range: 1...86_400),
+        KeySpec(path: "sandbox.memory_mb", kind: .int, range: 16...1_048_576),
+        KeySpec(path: "sandbox.max_processes", kind: .int, range: 8...100_000),
+        KeySpec(path: "sandbox.cpu_secs", kind: .int, range: 1...864_000),
+        KeySpec(path: "sandbox.file_size_mb", kind: .int, range: 1...1_048_576),
+        KeySpec(path: "sandbox.output_kb", kind: .int, range: 4...1_048_576),
+        KeySpec(path: "sandbox.tmp_mb", kind: .int, range: 1...1_048_576),
+        KeySpec(path: "sandbox.read_only_paths", kind: .stringArray),
+        KeySpec(path: "sandbox.confirm_patterns", kind: .stringArray),
     ]
 
     /// Keys of one `[[sparks]]` entry.
@@ -105,6 +115,9 @@ enum ConfigSchema {
         KeySpec(path: "model", kind: .string),
         KeySpec(path: "max_steps", kind: .int, range: 1...500),
         KeySpec(path: "verify", kind: .string),
+        KeySpec(path: "timeout_secs", kind: .int, range: 1...86_400),
+        KeySpec(path: "memory_mb", kind: .int, range: 16...1_048_576),
+        KeySpec(path: "max_processes", kind: .int, range: 8...100_000),
     ]
 
     static let byPath: [String: KeySpec] = Dictionary(uniqueKeysWithValues: keys.map { ($0.path, $0) })

@@ -39,6 +39,23 @@ public struct ToolSettings: Sendable {
     public var maxOutputChars: Int
 }
 
+/// How spark processes are isolated and bounded.
+public struct SandboxSettings: Sendable {
+    public var backend: SandboxBackend
+    public var limits: SandboxLimits
+    /// Extra host directories visible read-only inside the sandbox.
+    public var readOnlyPaths: [String]
+    /// Shell commands matching one of these regular expressions need a person's approval.
+    public var confirmPatterns: [String]
+
+    /// The original's list, less `rm`, `kill` and `unlink`: a spark works on its own clone, so
+    /// deleting files there is undoable, and the sandbox keeps everything else out of reach.
+    public static let defaultConfirmPatterns = [
+        "sudo", "curl.*\\|.*sh", "chmod.*777", "shred\\s", "find\\s.*-delete", "dd\\s.*of=", "curl\\s", "wget\\s",
+        "nc\\s", "apt\\s", "apt-get\\s", "pip\\s", "config\\.toml", "\\.env", "/etc/", "~/\\.ssh", "git\\s+push",
+    ]
+}
+
 /// The merged, validated configuration.
 public struct SparksConfig: Sendable {
     /// `$SPARKS_HOME`: the database, history and `config.toml` live here.
@@ -47,6 +64,7 @@ public struct SparksConfig: Sendable {
     public var llm: LLMSettings
     public var agent: AgentSettings
     public var tools: ToolSettings
+    public var sandbox: SandboxSettings
     /// Built-in sparks merged with configured ones (a configured spark replaces a built-in of the same name).
     public var sparks: [SparkDefinition]
 

@@ -23,6 +23,24 @@ public struct SparkDefinition: Sendable, Hashable, Codable {
     public var maxSteps: Int?
     /// A command whose exit code decides whether the spark's work is accepted.
     public var verify: String?
+    /// Sandbox limits that replace the `[sandbox]` defaults for this spark.
+    public var limits = LimitOverrides()
+
+    public struct LimitOverrides: Sendable, Hashable, Codable {
+        public var timeoutSecs: Double?
+        public var memoryMB: Int?
+        public var maxProcesses: Int?
+
+        public init() {}
+
+        public func applied(to base: SandboxLimits) -> SandboxLimits {
+            var limits = base
+            if let timeoutSecs { limits.timeoutSecs = timeoutSecs }
+            if let memoryMB { limits.memoryBytes = memoryMB << 20 }
+            if let maxProcesses { limits.maxProcesses = maxProcesses }
+            return limits
+        }
+    }
 
     public init(name: String, description: String, role: SparkRole = .worker, strategy: StrategyKind = .react,
                 tools: [String], model: String? = nil, maxSteps: Int? = nil, verify: String? = nil) {

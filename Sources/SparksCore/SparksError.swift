@@ -26,6 +26,8 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let toolFailed = ErrorCode("tool_failed")
     public static let toolArguments = ErrorCode("tool_arguments")
     public static let pathRefused = ErrorCode("path_refused")
+    public static let sandboxUnavailable = ErrorCode("sandbox_unavailable")
+    public static let sandboxFailed = ErrorCode("sandbox_failed")
     public static let taskFailed = ErrorCode("task_failed")
     public static let taskTimeout = ErrorCode("dispatch_timeout")
     public static let cancelled = ErrorCode("cancelled")

@@ -23,5 +23,5 @@ struct SparksCommand: AsyncParsableCommand {
             """,
         version: SparksVersion.current,
         subcommands: [InitCommand.self, ConfigCommand.self, RosterCommand.self, ChatCommand.self, DispatchCommand.self,
-                      HistoryCommand.self])
+                      HistoryCommand.self, SandboxCommandGroup.self])
 }
