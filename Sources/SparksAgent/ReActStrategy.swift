@@ -126,7 +126,7 @@ struct ToolExecutor {
                 observation = output.text
                 if !output.changedFiles.isEmpty {
                     loopGuard.stateChanged()
-                    for file in output.changedFiles where !changedFiles.contains(file) { changedFiles.append(file) }
+                    for file in output.changedFiles where file != "*" && !changedFiles.contains(file) { changedFiles.append(file) }
                 }
             } catch {
                 observation = "[tool error] " + error.message

@@ -4,6 +4,10 @@ import Foundation
 /// today; the event stream and traces later).
 public enum TaskEvent: Sendable {
     case started(taskID: UUID, spark: String, repository: String)
+    /// The task's own clone is ready; `sandbox` names the backend its processes run in.
+    case workspaceReady(path: String, branch: String, sandbox: String)
+    case verifyStarted(command: String)
+    case verifyFinished(passed: Bool, detail: String)
     case stepStarted(step: Int)
     case textDelta(String)
     case toolStarted(step: Int, name: String, arguments: String)

@@ -19,4 +19,7 @@ public struct ReasonCode: RawRepresentable, Hashable, Sendable, Codable, CustomS
     public static let interrupted = ReasonCode("interrupted")
     public static let cancelled = ReasonCode("cancelled")
     public static let internalError = ReasonCode("internal_error")
+    public static let verifyFailed = ReasonCode("verify_failed")
+    public static let confirmationRequired = ReasonCode("confirmation_required")
+    public static let sandboxFailed = ReasonCode("sandbox_failed")
 }

@@ -65,7 +65,7 @@ public struct SparkDefinition: Sendable, Hashable, Codable {
             name: "coder",
             description: "Writes and edits code in the task's repository: multi-file changes, fixes, new files.",
             role: .coder,
-            tools: readOnlyTools + writeTools),
+            tools: readOnlyTools + writeTools + processTools),
         SparkDefinition(
             name: "scout",
             description: "Explores and explains a repository without changing it: finds code, answers questions.",
@@ -76,5 +76,8 @@ public struct SparkDefinition: Sendable, Hashable, Codable {
 
 extension SparkDefinition {
     /// Every tool name a spark may list in `tools`. The tool registry provides exactly these.
-    public static let knownToolNames: [String] = readOnlyTools + writeTools
+    public static let knownToolNames: [String] = readOnlyTools + writeTools + processTools
+
+    /// Names of the tools that start processes (inside the sandbox).
+    public static let processTools = ["shell", "git"]
 }

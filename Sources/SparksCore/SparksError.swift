@@ -28,6 +28,8 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let pathRefused = ErrorCode("path_refused")
     public static let sandboxUnavailable = ErrorCode("sandbox_unavailable")
     public static let sandboxFailed = ErrorCode("sandbox_failed")
+    public static let workspaceFailed = ErrorCode("workspace_failed")
+    public static let confirmationRequired = ErrorCode("confirmation_required")
     public static let taskFailed = ErrorCode("task_failed")
     public static let taskTimeout = ErrorCode("dispatch_timeout")
     public static let cancelled = ErrorCode("cancelled")

@@ -16,14 +16,23 @@ public struct Orchestrator: Sendable {
     public let store: SparksStore
     public let model: any ChatModel
     public let registry: ToolRegistry
+    /// Runs every process a spark starts (shell, git, verify).
+    public let sandbox: any Sandbox
+    public let workspaces: WorkspaceManager
+    /// Asks a person to approve a risky command; nil when no one can.
+    public let confirmer: (@Sendable (String, String) async -> Bool)?
     let logger: Logger
 
-    public init(config: SparksConfig, store: SparksStore, model: any ChatModel, registry: ToolRegistry = .builtIn(),
+    public init(config: SparksConfig, store: SparksStore, model: any ChatModel, sandbox: any Sandbox,
+                registry: ToolRegistry = .builtIn(), confirmer: (@Sendable (String, String) async -> Bool)? = nil,
                 logger: Logger = Logger(label: "sparks")) {
         self.config = config
         self.store = store
         self.model = model
+        self.sandbox = sandbox
         self.registry = registry
+        self.workspaces = WorkspaceManager(root: (config.home as NSString).appendingPathComponent("workspaces"))
+        self.confirmer = confirmer
         self.logger = logger
     }
 
@@ -79,16 +88,35 @@ public struct Orchestrator: Sendable {
              events: @escaping TaskEventSink) async throws(SparksError) -> TaskOutcome {
         let tools = try registry.tools(for: spark)
         try store.insertTask(task)
+        let workspace: Workspace
+        do {
+            workspace = try workspaces.create(taskID: task.id, repository: task.repository)
+            try store.recordWorkspace(taskID: task.id, path: workspace.path, branch: workspace.branch,
+                                      baseCommit: workspace.baseCommit, source: workspace.source)
+        } catch {
+            let outcome = TaskOutcome(taskID: task.id, status: .failed, reason: .internalError, summary: "The task could not start: \(error.message)",
+                                      error: error.description, steps: 0, usage: TokenUsage(), durationMs: 0)
+            try store.finishTask(outcome)
+            throw error
+        }
+        let workspaceGuard = try PathGuard(root: workspace.path)
+        let policy = SandboxPolicy.workspace(workspaceGuard.root, limits: spark.limits.applied(to: config.sandbox.limits),
+                                             readOnlyPaths: workspace.readOnlyPaths + config.sandbox.readOnlyPaths)
+        let execution = Execution(sandbox: sandbox, policy: policy, confirmPatterns: config.sandbox.confirmPatterns,
+                                  confirmer: confirmer)
         let conversation = try store.createConversation(sessionKey: "task:\(task.id.uuidString.lowercased())", taskID: task.id,
                                                         title: String(task.goal.prefix(120)))
         events(.started(taskID: task.id, spark: spark.name, repository: task.repository))
+        events(.workspaceReady(path: workspace.path, branch: workspace.branch, sandbox: sandbox.kind))
         var taskLogger = logger
         taskLogger[metadataKey: "task_id"] = "\(task.id.uuidString.lowercased())"
         taskLogger[metadataKey: "spark"] = "\(spark.name)"
         let hooks = Self.hooks(store: store, taskID: task.id, conversation: conversation, events: events, logger: taskLogger)
         let agentRun = AgentRun(
-            task: task, spark: spark, model: model, tools: tools,
-            toolContext: ToolContext(pathGuard: pathGuard, maxOutputChars: config.tools.maxOutputChars),
+            task: TaskSpec(id: task.id, goal: task.goal, context: task.context, spark: task.spark, repository: workspace.path,
+                           lane: task.lane, risk: task.risk),
+            spark: spark, model: model, tools: tools,
+            toolContext: ToolContext(pathGuard: workspaceGuard, maxOutputChars: config.tools.maxOutputChars, execution: execution),
             maxSteps: spark.maxSteps ?? config.agent.maxSteps, contextWindow: config.llm.contextWindow,
             loopGuard: LoopGuard.Settings(enabled: config.agent.loopGuard.enabled, windowSize: config.agent.loopGuard.windowSize,
                                           repeatThreshold: config.agent.loopGuard.repeatThreshold),
@@ -97,13 +125,31 @@ public struct Orchestrator: Sendable {
         let started = ContinuousClock.now
         let progress = ProgressTracker()
         let result = await Self.runWithDeadline(seconds: waitSecs, agentRun: agentRun, progress: progress)
+        var verification: Verification?
+        if case .finished(let agent) = result, agent.succeeded, let verify = spark.verify {
+            events(.verifyStarted(command: verify))
+            verification = await self.verify(verify, in: workspace, policy: policy)
+            events(.verifyFinished(passed: verification?.passed ?? false, detail: verification?.detail ?? ""))
+        }
+        do {
+            try workspaces.commitAll(workspace, message: "sparks: \(task.goal.prefix(72))\n\nTask \(task.id.uuidString.lowercased()), spark \(spark.name).")
+        } catch {
+            logger.warning("could not commit the task's changes", metadata: ["error": "\(error.message)"])
+        }
         let elapsed = started.duration(to: .now)
         let durationMs = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
         let outcome: TaskOutcome
         switch result {
         case .finished(let agent):
-            outcome = TaskOutcome(taskID: task.id, status: agent.succeeded ? .succeeded : .failed, reason: agent.reason,
-                                  summary: agent.summary, steps: agent.steps, usage: agent.usage, durationMs: durationMs)
+            if let verification, !verification.passed {
+                outcome = TaskOutcome(taskID: task.id, status: .failed, reason: .verifyFailed,
+                                      summary: agent.summary + "\n\nVerification failed: \(verification.detail)",
+                                      error: "verify command failed: \(verification.detail.prefix(300))",
+                                      steps: agent.steps, usage: agent.usage, durationMs: durationMs)
+            } else {
+                outcome = TaskOutcome(taskID: task.id, status: agent.succeeded ? .succeeded : .failed, reason: agent.reason,
+                                      summary: agent.summary, steps: agent.steps, usage: agent.usage, durationMs: durationMs)
+            }
         case .failed(let error):
             let (steps, usage) = progress.snapshot()
             let reason: ReasonCode = error.code == .cancelled ? .cancelled : error.code.rawValue.hasPrefix("llm_") ? .llmError : .internalError
@@ -118,6 +164,23 @@ public struct Orchestrator: Sendable {
         try store.finishTask(outcome)
         events(.finished(outcome))
         return outcome
+    }
+
+    struct Verification: Sendable {
+        var passed: Bool
+        var detail: String
+    }
+
+    /// Runs the spark's verify command in the sandbox; its exit code decides.
+    func verify(_ command: String, in workspace: Workspace, policy: SandboxPolicy) async -> Verification {
+        do {
+            let result = try await sandbox.run(.shell(command, in: workspace.path), policy: policy)
+            let tail = String(result.combinedOutput.suffix(1500))
+            return Verification(passed: result.termination.succeeded,
+                                detail: "`\(command)` → \(result.termination)" + (tail.isEmpty ? "" : "\n\(tail)"))
+        } catch {
+            return Verification(passed: false, detail: "`\(command)` could not run: \(error.message)")
+        }
     }
 
     enum RunResult: Sendable {

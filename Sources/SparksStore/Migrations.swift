@@ -71,6 +71,16 @@ enum Migrations {
                 );
                 """)
         }
+        migrator.registerMigration("v2_task_workspaces") { db in
+            try db.execute(sql: """
+                ALTER TABLE tasks ADD COLUMN workspace TEXT;
+                ALTER TABLE tasks ADD COLUMN branch TEXT;
+                ALTER TABLE tasks ADD COLUMN base_commit TEXT;
+                ALTER TABLE tasks ADD COLUMN source_repository TEXT;
+                ALTER TABLE tasks ADD COLUMN applied_at TEXT;
+                ALTER TABLE task_outcomes ADD COLUMN verify_exit_code INTEGER;
+                """)
+        }
         return migrator
     }
 }

@@ -19,6 +19,12 @@ public struct TaskRecord: Sendable, Hashable {
     public var error: String?
     public var durationMs: Int?
     public var finishedAt: Date?
+    /// The task's own clone, its branch and starting commit, and the user's repository.
+    public var workspace: String?
+    public var branch: String?
+    public var baseCommit: String?
+    public var sourceRepository: String?
+    public var appliedAt: Date?
 }
 
 /// How often a tool was used and how it went.

@@ -17,6 +17,38 @@ extension SparksStore {
         }
     }
 
+    /// Records the clone a task works in.
+    public func recordWorkspace(taskID: UUID, path: String, branch: String, baseCommit: String, source: String) throws(SparksError) {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE tasks SET workspace = ?, branch = ?, base_commit = ?, source_repository = ?, updated_at = ? WHERE id = ?",
+                arguments: [path, branch, baseCommit, source, Timestamp.string(Date()), taskID.uuidString.lowercased()])
+        }
+    }
+
+    /// Notes that a task's changes were merged into its repository.
+    public func markApplied(taskID: UUID, at date: Date = Date()) throws(SparksError) {
+        try write { db in
+            try db.execute(sql: "UPDATE tasks SET applied_at = ? WHERE id = ?",
+                           arguments: [Timestamp.string(date), taskID.uuidString.lowercased()])
+        }
+    }
+
+    /// Forgets a removed workspace.
+    public func clearWorkspace(taskID: UUID) throws(SparksError) {
+        try write { db in
+            try db.execute(sql: "UPDATE tasks SET workspace = NULL WHERE id = ?", arguments: [taskID.uuidString.lowercased()])
+        }
+    }
+
+    /// Tasks that still have a workspace on disk, newest first.
+    public func tasksWithWorkspaces() throws(SparksError) -> [TaskRecord] {
+        try read { db in
+            try Row.fetchAll(db, sql: Self.taskSelect + " WHERE t.workspace IS NOT NULL ORDER BY t.created_at DESC")
+                .compactMap(Self.taskRecord)
+        }
+    }
+
     /// Saves how far a running task has come, so an interrupted task still shows its steps and tokens.
     public func recordProgress(taskID: UUID, steps: Int, usage: TokenUsage) throws(SparksError) {
         try write { db in
@@ -103,7 +135,8 @@ extension SparksStore {
 
     private static let taskSelect = """
         SELECT t.id, t.goal, t.context, t.spark, t.repository, t.lane, t.risk, t.status, t.steps, t.prompt_tokens,
-               t.completion_tokens, t.created_at, o.reason, o.summary, o.error, o.duration_ms, o.finished_at
+               t.completion_tokens, t.created_at, o.reason, o.summary, o.error, o.duration_ms, o.finished_at,
+               t.workspace, t.branch, t.base_commit, t.source_repository, t.applied_at
         FROM tasks t LEFT JOIN task_outcomes o ON o.task_id = t.id
         """
 
@@ -115,6 +148,8 @@ extension SparksStore {
             usage: TokenUsage(promptTokens: row["prompt_tokens"], completionTokens: row["completion_tokens"]),
             createdAt: Timestamp.date(row["created_at"]) ?? Date(timeIntervalSince1970: 0),
             reason: (row["reason"] as String?).map(ReasonCode.init(rawValue:)), summary: row["summary"],
-            error: row["error"], durationMs: row["duration_ms"], finishedAt: Timestamp.date(row["finished_at"]))
+            error: row["error"], durationMs: row["duration_ms"], finishedAt: Timestamp.date(row["finished_at"]),
+            workspace: row["workspace"], branch: row["branch"], baseCommit: row["base_commit"],
+            sourceRepository: row["source_repository"], appliedAt: Timestamp.date(row["applied_at"]))
     }
 }

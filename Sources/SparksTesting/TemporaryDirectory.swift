@@ -31,3 +31,36 @@ public struct TemporaryDirectory: Sendable {
         try? FileManager.default.removeItem(atPath: path)
     }
 }
+
+extension TemporaryDirectory {
+    /// A temporary git repository with `files` committed on `main`.
+    public static func gitRepository(prefix: String = "repo", files: [String: String] = ["README.md": "# Demo\n"]) throws -> TemporaryDirectory {
+        let directory = try TemporaryDirectory(prefix: prefix)
+        for (path, content) in files { try directory.write(path, content) }
+        try directory.git("init", "--quiet", "--initial-branch=main")
+        try directory.git("add", "-A")
+        try directory.git("-c", "user.name=Test", "-c", "user.email=test@localhost", "commit", "--quiet", "-m", "initial")
+        return directory
+    }
+
+    /// Runs git in this directory; throws when it fails.
+    @discardableResult
+    public func git(_ arguments: String...) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: path)
+        process.environment = ["PATH": "/usr/bin:/bin", "HOME": path, "GIT_CONFIG_NOSYSTEM": "1"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw NSError(domain: "git", code: Int(process.terminationStatus),
+                          userInfo: [NSLocalizedDescriptionKey: "git \(arguments.joined(separator: " ")) failed"])
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

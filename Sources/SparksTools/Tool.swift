@@ -1,3 +1,4 @@
+import Foundation
 import SparksCore
 import SparksSandbox
 
@@ -10,10 +11,51 @@ public enum ToolRisk: String, Sendable {
 public struct ToolContext: Sendable {
     public var pathGuard: PathGuard
     public var maxOutputChars: Int
+    /// Where processes run; nil when the task has no sandbox (then process tools refuse).
+    public var execution: Execution?
 
-    public init(pathGuard: PathGuard, maxOutputChars: Int = 16_000) {
+    public init(pathGuard: PathGuard, maxOutputChars: Int = 16_000, execution: Execution? = nil) {
         self.pathGuard = pathGuard
         self.maxOutputChars = maxOutputChars
+        self.execution = execution
+    }
+}
+
+/// The sandbox and policy for a task's processes, and who approves risky commands.
+public struct Execution: Sendable {
+    public var sandbox: any Sandbox
+    public var policy: SandboxPolicy
+    /// Regular expressions: a shell command matching one needs approval.
+    public var confirmPatterns: [String]
+    /// Asks a person; nil when no one can answer (autonomous work), and then risky commands are refused.
+    public var confirmer: (@Sendable (_ tool: String, _ detail: String) async -> Bool)?
+
+    public init(sandbox: any Sandbox, policy: SandboxPolicy, confirmPatterns: [String] = [],
+                confirmer: (@Sendable (String, String) async -> Bool)? = nil) {
+        self.sandbox = sandbox
+        self.policy = policy
+        self.confirmPatterns = confirmPatterns
+        self.confirmer = confirmer
+    }
+
+    /// The first pattern `command` matches, if any. Invalid patterns are skipped.
+    public func sensitivePattern(in command: String) -> String? {
+        confirmPatterns.first { pattern in
+            (try? NSRegularExpression(pattern: pattern))?.firstMatch(in: command, range: NSRange(command.startIndex..., in: command)) != nil
+        }
+    }
+
+    /// Throws unless the command needs no approval or a person approved it.
+    func approve(tool: String, detail: String) async throws(SparksError) {
+        guard let pattern = sensitivePattern(in: detail) else { return }
+        guard let confirmer else {
+            throw SparksError(.confirmationRequired, "\(ReasonCode.confirmationRequired.marker) `\(detail.prefix(200))` matches the "
+                + "sensitive pattern `\(pattern)` and needs a person's approval, but no one can approve in this run. "
+                + "Find another way that does not need it.")
+        }
+        guard await confirmer(tool, detail) else {
+            throw SparksError(.confirmationRequired, "The user denied this action. Try a different approach.")
+        }
     }
 }
 

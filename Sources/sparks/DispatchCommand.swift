@@ -34,6 +34,9 @@ struct DispatchCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Also show the model's text as it streams.")
     var showText = false
 
+    @Flag(name: [.short, .long], help: "Approve every command that needs approval (sudo, curl, git push, …) without asking.")
+    var yes = false
+
     @OptionGroup var options: GlobalOptions
 
     func validate() throws {
@@ -45,8 +48,11 @@ struct DispatchCommand: AsyncParsableCommand {
         try await CLI.run {
             let config = try CLI.loadConfig(options).config
             let store = try CLI.openStore(config)
+            let sandbox = try SandboxFactory.make(config.sandbox)
             let (model, shutdown) = ModelFactory.make(config.llm, logger: CLI.logger(verbose: options.verbose))
-            let orchestrator = Orchestrator(config: config, store: store, model: model, logger: CLI.logger(verbose: options.verbose))
+            let orchestrator = Orchestrator(config: config, store: store, model: model, sandbox: sandbox,
+                                            confirmer: Approval.confirmer(autoApprove: yes),
+                                            logger: CLI.logger(verbose: options.verbose))
             let repository = (repo as NSString).expandingTildeInPath
             let absolute = repository.hasPrefix("/") ? repository
                 : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(repository)
@@ -65,7 +71,7 @@ struct DispatchCommand: AsyncParsableCommand {
             switch outcome.status {
             case .succeeded: return
             default:
-                let code: Int32 = outcome.reason == .dispatchTimeout ? 124 : outcome.reason == .llmError ? 3 : 1
+                    let code: Int32 = outcome.reason == .dispatchTimeout ? 124 : outcome.reason == .llmError ? 3 : 1
                 if let error = outcome.error { Terminal.error("error: \(error)") }
                 throw ExitCode(code)
             }
@@ -84,6 +90,15 @@ final class ProgressPrinter: Sendable {
         case .started(let id, let spark, let repository):
             Terminal.error("task_id=\(id.uuidString.lowercased())")
             Terminal.error("▸ \(spark) is working in \(repository)")
+        case .workspaceReady(let path, let branch, let sandbox):
+            Terminal.error("  workspace \(path) (branch \(branch))")
+            if sandbox == "none" {
+                Terminal.error("  warning: sandbox = \"none\": the spark's commands run UNSANDBOXED on this host")
+            }
+        case .verifyStarted(let command):
+            Terminal.error("  verify: \(command)")
+        case .verifyFinished(let passed, let detail):
+            Terminal.error("  verify \(passed ? "passed" : "FAILED"): \(detail.split(separator: "\n").first ?? "")")
         case .stepStarted:
             break
         case .textDelta(let text):

@@ -23,5 +23,6 @@ struct SparksCommand: AsyncParsableCommand {
             """,
         version: SparksVersion.current,
         subcommands: [InitCommand.self, ConfigCommand.self, RosterCommand.self, ChatCommand.self, DispatchCommand.self,
-                      HistoryCommand.self, SandboxCommandGroup.self])
+                      HistoryCommand.self, ReviewCommand.self, ApplyCommand.self, WorktreesCommand.self,
+                      SandboxCommandGroup.self])
 }

@@ -22,12 +22,13 @@ import Testing
         try await withServer([.toolCall("file_write", "{\"path\":\"hello.txt\",\"content\":\"Hello from a spark\\n\"}"),
                               .text("Created hello.txt.")],
                              options: .init(apiKey: "sk-test-key-0123456789")) { server, home in
-            let repo = try TemporaryDirectory(prefix: "cli-repo")
+            let repo = try TemporaryDirectory.gitRepository(prefix: "cli-repo")
             let sparks = SparksBinary(home: home, baseURL: server.baseURL, extra: ["SPARKS_LLM_API_KEY": "sk-test-key-0123456789"])
             let result = try await sparks.run(["dispatch", "--spark", "coder", "--goal", "create hello.txt with a greeting",
                                                "--repo", repo.path])
             #expect(result.exitCode == 0, "stderr: \(result.stderr)")
-            #expect(repo.read("hello.txt") == "Hello from a spark\n")
+            // The spark worked in its own clone; the repository is untouched until the task is applied.
+            #expect(repo.read("hello.txt") == nil)
             #expect(result.stdout == "Created hello.txt.\n")
             let taskLine = try #require(result.stderr.split(separator: "\n").first { $0.hasPrefix("task_id=") })
             let taskID = String(taskLine.dropFirst("task_id=".count))
@@ -50,12 +51,32 @@ import Testing
             let conversation = try #require(try store.conversation(forTask: record.id))
             #expect(try store.messages(in: conversation).count == 5)
             #expect(try store.toolUsage().first?.toolName == "file_write")
+            let workspace = try #require(record.workspace)
+            #expect(workspace.hasPrefix(home.file("workspaces/")))
+            #expect(record.branch == "sparks/\(taskID)")
+
+            let review = try await sparks.run(["review", String(taskID.prefix(8))])
+            #expect(review.exitCode == 0)
+            #expect(review.stdout.contains("+Hello from a spark"))
+
+            let apply = try await sparks.run(["apply", String(taskID.prefix(8))])
+            #expect(apply.exitCode == 0, "stderr: \(apply.stderr)")
+            #expect(repo.read("hello.txt") == "Hello from a spark\n")
+            #expect(try repo.git("log", "--oneline").contains("sparks: create hello.txt"))
+            let again = try await sparks.run(["apply", String(taskID.prefix(8))])
+            #expect(again.exitCode == 2)
+            #expect(again.stderr.contains("already applied"))
+
+            let prune = try await sparks.run(["worktrees", "prune"])
+            #expect(prune.stdout.contains("removed 1 workspace"))
+            #expect(!FileManager.default.fileExists(atPath: workspace))
         }
     }
 
     @Test func badInputGetsAClearMessageAndExitCode() async throws {
         try await withServer([], options: .init(apiKey: "right-key-abcdef12345")) { server, home in
-            let repo = try TemporaryDirectory(prefix: "cli-repo")
+            let repo = try TemporaryDirectory.gitRepository(prefix: "cli-repo")
+            let plain = try TemporaryDirectory(prefix: "not-git")
             let sparks = SparksBinary(home: home, baseURL: server.baseURL, extra: ["SPARKS_LLM_API_KEY": "right-key-abcdef12345"])
             func check(_ result: SparksBinary.Result, code: Int32, says text: String) {
                 #expect(result.exitCode == code, "\(text): \(result.stderr)")
@@ -67,6 +88,7 @@ import Testing
             check(try await sparks.run(["dispatch", "--goal", "x", "--repo", repo.file("missing")]), code: 2, says: "does not exist")
             check(try await sparks.run(["dispatch", "--goal", "x", "--spark", "nobody", "--repo", repo.path]), code: 2,
                   says: "no spark named \"nobody\"")
+            check(try await sparks.run(["dispatch", "--goal", "x", "--repo", plain.path]), code: 2, says: "is not a git repository")
 
             var wrongKey = sparks
             wrongKey.environment["SPARKS_LLM_API_KEY"] = "sk-wrong-key-9876543210"
@@ -92,7 +114,7 @@ import Testing
 
     @Test func timeoutStopsTheTask() async throws {
         try await withServer([ScriptedReply.text("too late").delayed(by: 6)]) { server, home in
-            let repo = try TemporaryDirectory(prefix: "cli-repo")
+            let repo = try TemporaryDirectory.gitRepository(prefix: "cli-repo")
             let sparks = SparksBinary(home: home, baseURL: server.baseURL)
             let result = try await sparks.run(["dispatch", "--goal", "slow task", "--repo", repo.path, "--wait", "1"])
             #expect(result.exitCode == 124, "stderr: \(result.stderr)")
@@ -104,7 +126,7 @@ import Testing
 
     @Test func killedTaskIsMarkedInterruptedAtNextStart() async throws {
         try await withServer([ScriptedReply.text("never seen").delayed(by: 20)]) { server, home in
-            let repo = try TemporaryDirectory(prefix: "cli-repo")
+            let repo = try TemporaryDirectory.gitRepository(prefix: "cli-repo")
             let sparks = SparksBinary(home: home, baseURL: server.baseURL)
             let (process, _, _) = try sparks.start(["dispatch", "--goal", "long task", "--repo", repo.path])
             // Wait until the task is recorded as running, then kill the process without warning.

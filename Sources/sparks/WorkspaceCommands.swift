@@ -1,0 +1,137 @@
+import ArgumentParser
+import Foundation
+import SparksCore
+import SparksOrchestrator
+import SparksSandbox
+import SparksStore
+
+/// Finds a task by id prefix, or explains why not.
+func findTask(_ prefix: String, in store: SparksStore) throws(SparksError) -> TaskRecord {
+    guard let task = try store.task(idPrefix: prefix) else {
+        throw SparksError(.invalidInput, "no task with id \(prefix)", hint: "`sparks history` lists task ids")
+    }
+    return task
+}
+
+func workspace(of task: TaskRecord) throws(SparksError) -> Workspace {
+    guard let path = task.workspace, let branch = task.branch, let base = task.baseCommit, let source = task.sourceRepository else {
+        throw SparksError(.invalidInput, "task \(task.id.uuidString.prefix(8).lowercased()) has no workspace (it was removed, or the task never started)")
+    }
+    return Workspace(path: path, branch: branch, baseCommit: base, source: source)
+}
+
+struct ReviewCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "review",
+        abstract: "Show the change a task made in its workspace, as a diff against where it started.",
+        discussion: "Example: sparks review 7f9c2a1e --stat")
+
+    @Argument(help: "Task id (or a unique prefix).")
+    var id: String
+
+    @Flag(name: .long, help: "Only the list of changed files and line counts.")
+    var stat = false
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() async throws {
+        try await CLI.run {
+            let config = try CLI.loadConfig(options).config
+            let store = try CLI.openStore(config)
+            let task = try findTask(id, in: store)
+            let space = try workspace(of: task)
+            let manager = WorkspaceManager(root: (config.home as NSString).appendingPathComponent("workspaces"))
+            Terminal.error("task \(task.id.uuidString.lowercased()) · \(task.status.rawValue) · branch \(space.branch) · \(space.path)")
+            let diff = try manager.diff(space, stat: stat)
+            Terminal.out(diff.isEmpty ? "(no changes)" : diff, newline: !diff.hasSuffix("\n"))
+        }
+    }
+}
+
+struct ApplyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Merge a finished task's branch into its repository's current branch.",
+        discussion: "The repository must have no uncommitted changes. A failed task is applied only with --force.")
+
+    @Argument(help: "Task id (or a unique prefix).")
+    var id: String
+
+    @Flag(name: .long, help: "Apply even though the task did not succeed.")
+    var force = false
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() async throws {
+        try await CLI.run {
+            let config = try CLI.loadConfig(options).config
+            let store = try CLI.openStore(config)
+            let task = try findTask(id, in: store)
+            guard task.status != .running else {
+                throw SparksError(.invalidInput, "task \(id) is still running")
+            }
+            guard task.status == .succeeded || force else {
+                throw SparksError(.invalidInput, "task \(id) ended \(task.status.rawValue)\(task.reason.map { " (\($0.rawValue))" } ?? "")",
+                                  hint: "review it with `sparks review \(id)`; apply anyway with --force")
+            }
+            if task.appliedAt != nil, !force {
+                throw SparksError(.invalidInput, "task \(id) was already applied")
+            }
+            let space = try workspace(of: task)
+            let manager = WorkspaceManager(root: (config.home as NSString).appendingPathComponent("workspaces"))
+            let head = try manager.apply(space)
+            try store.markApplied(taskID: task.id)
+            Terminal.out("merged \(space.branch) into \(space.source) (now at \(head.prefix(12)))")
+        }
+    }
+}
+
+struct WorktreesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worktrees",
+        abstract: "List or remove task workspaces.",
+        subcommands: [List.self, Prune.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List task workspaces still on disk.")
+        @OptionGroup var options: GlobalOptions
+
+        func run() async throws {
+            try await CLI.run {
+                let store = try CLI.openStore(try CLI.loadConfig(options).config)
+                let tasks = try store.tasksWithWorkspaces()
+                if tasks.isEmpty { Terminal.out("no workspaces") }
+                for task in tasks {
+                    Terminal.out("\(task.id.uuidString.prefix(8).lowercased())  \(task.status.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0))  "
+                        + "\(task.appliedAt == nil ? "not applied" : "applied    ")  \(task.workspace ?? "")")
+                }
+            }
+        }
+    }
+
+    struct Prune: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove workspaces of finished tasks: applied or failed ones, and with --all also unapplied successes.")
+
+        @Flag(name: .long, help: "Also remove workspaces of succeeded tasks that were not applied.")
+        var all = false
+
+        @OptionGroup var options: GlobalOptions
+
+        func run() async throws {
+            try await CLI.run {
+                let config = try CLI.loadConfig(options).config
+                let store = try CLI.openStore(config)
+                let manager = WorkspaceManager(root: (config.home as NSString).appendingPathComponent("workspaces"))
+                var removed = 0
+                for task in try store.tasksWithWorkspaces() where task.status != .running {
+                    guard all || task.appliedAt != nil || task.status != .succeeded, let path = task.workspace else { continue }
+                    if FileManager.default.fileExists(atPath: path) { try manager.remove(path) }
+                    try store.clearWorkspace(taskID: task.id)
+                    removed += 1
+                }
+                Terminal.out("removed \(removed) workspace(s)")
+            }
+        }
+    }
+}
