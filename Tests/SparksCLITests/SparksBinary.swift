@@ -23,6 +23,8 @@ struct SparksBinary {
 
     let home: TemporaryDirectory
     var environment: [String: String]
+    /// A command that runs `sparks` (e.g. `setpriv` to change user).
+    var prefix: [String] = []
 
     init(home: TemporaryDirectory, baseURL: String? = nil, extra: [String: String] = [:]) {
         self.home = home
@@ -35,15 +37,15 @@ struct SparksBinary {
     /// Starts `sparks` with `arguments`; output goes to files so a full pipe can never block it.
     func start(_ arguments: [String], in directory: String? = nil, input: String? = nil) throws -> (Process, String, String) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.path)
-        process.arguments = arguments
+        process.executableURL = URL(fileURLWithPath: prefix.first ?? Self.path)
+        process.arguments = prefix.isEmpty ? arguments : Array(prefix.dropFirst()) + [Self.path] + arguments
         process.environment = environment
         process.currentDirectoryURL = URL(fileURLWithPath: directory ?? home.path)
         let id = UUID().uuidString.prefix(8)
         let out = home.file("out-\(id).txt")
         let err = home.file("err-\(id).txt")
-        FileManager.default.createFile(atPath: out, contents: nil)
-        FileManager.default.createFile(atPath: err, contents: nil)
+        FileManager.default.createFile(atPath: out, contents: nil, attributes: [.posixPermissions: 0o666])
+        FileManager.default.createFile(atPath: err, contents: nil, attributes: [.posixPermissions: 0o666])
         process.standardOutput = FileHandle(forWritingAtPath: out)
         process.standardError = FileHandle(forWritingAtPath: err)
         if let input {
