@@ -36,7 +36,9 @@ let package = Package(
         .target(
             name: "SparksSandbox",
             dependencies: ["SparksCore", "CSeccomp", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "SparksTools", dependencies: ["SparksCore", "SparksSandbox"]),
+        .target(
+            name: "SparksTools",
+            dependencies: ["SparksCore", "SparksSandbox", .product(name: "AsyncHTTPClient", package: "async-http-client")]),
         .target(
             name: "SparksAgent",
             dependencies: ["SparksCore", "SparksLLM", "SparksTools", .product(name: "Logging", package: "swift-log")]),
@@ -62,7 +64,9 @@ let package = Package(
             ]),
         .testTarget(name: "SparksConfigTests", dependencies: ["SparksConfig", "SparksTesting"]),
         .testTarget(name: "SparksLLMTests", dependencies: ["SparksLLM", "SparksTesting"]),
-        .testTarget(name: "SparksToolsTests", dependencies: ["SparksTools", "SparksSandbox", "SparksTesting"]),
+        .testTarget(
+            name: "SparksToolsTests",
+            dependencies: ["SparksTools", "SparksSandbox", "SparksTesting", .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(name: "SparksAgentTests", dependencies: ["SparksAgent", "SparksLLM", "SparksTools", "SparksTesting"]),
         .testTarget(name: "SparksStoreTests", dependencies: ["SparksStore", "SparksTesting"]),
         .testTarget(name: "SparksCLITests", dependencies: ["sparks", "SparksStore", "SparksTesting"]),

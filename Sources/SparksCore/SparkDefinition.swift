@@ -76,7 +76,10 @@ public struct SparkDefinition: Sendable, Hashable, Codable {
 
 extension SparkDefinition {
     /// Every tool name a spark may list in `tools`. The tool registry provides exactly these.
-    public static let knownToolNames: [String] = readOnlyTools + writeTools + processTools
+    public static let knownToolNames: [String] = readOnlyTools + writeTools + processTools + networkTools
+
+    /// Tools that reach the network (from Sparks, through the SSRF guard). Not in any built-in spark.
+    public static let networkTools = ["http_fetch"]
 
     /// Names of the tools that start processes (inside the sandbox).
     public static let processTools = ["shell", "git"]

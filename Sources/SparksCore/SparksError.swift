@@ -29,6 +29,7 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let sandboxUnavailable = ErrorCode("sandbox_unavailable")
     public static let sandboxFailed = ErrorCode("sandbox_failed")
     public static let workspaceFailed = ErrorCode("workspace_failed")
+    public static let urlRefused = ErrorCode("url_refused")
     public static let confirmationRequired = ErrorCode("confirmation_required")
     public static let taskFailed = ErrorCode("task_failed")
     public static let taskTimeout = ErrorCode("dispatch_timeout")
