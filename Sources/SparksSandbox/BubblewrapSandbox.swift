@@ -48,9 +48,9 @@ public struct BubblewrapSandbox: Sandbox {
         self.logger = logger
     }
 
-    /// `bwrap` on PATH, if installed.
+    /// `bwrap` on PATH (the standard directories when PATH is not set), if installed.
     public static func locate(path: String? = ProcessInfo.processInfo.environment["PATH"]) -> String? {
-        for directory in (path ?? "/usr/bin:/bin").split(separator: ":") + ["/usr/bin", "/usr/local/bin"] {
+        for directory in (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") {
             let candidate = "\(directory)/bwrap"
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }

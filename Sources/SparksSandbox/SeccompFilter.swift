@@ -25,3 +25,8 @@ enum SeccompFilter {
 
     static var deniedCount: Int { Int(sparks_seccomp_denied_count()) }
 }
+
+/// What the seccomp filter denies, for reports.
+public enum SeccompInfo {
+    public static var deniedCount: Int { SeccompFilter.deniedCount }
+}

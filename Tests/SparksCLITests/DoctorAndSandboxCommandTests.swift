@@ -1,0 +1,74 @@
+import Foundation
+import SparksCore
+import SparksTesting
+import Testing
+
+@Suite struct DoctorAndSandboxCommandTests {
+    @Test func securityDoctorProbesTheSandbox() async throws {
+        let home = try TemporaryDirectory(prefix: "doctor")
+        let sparks = SparksBinary(home: home)
+        let text = try await sparks.run(["doctor", "--security"])
+        #expect(text.exitCode == 0, "\(text.stdout)\(text.stderr)")
+        #expect(text.stdout.contains("PASS  network.isolated"))
+        #expect(text.stdout.contains("0 fail"))
+
+        let json = try await sparks.run(["doctor", "--security", "--json"])
+        let report = try #require(JSONValue.parse(json.stdout))
+        #expect(report["schema"] == "sparks.security.v1")
+        #expect(report["backend"] == "bubblewrap")
+        let checks = report["checks"]?.arrayValue ?? []
+        #expect(checks.count >= 12)
+        #expect(checks.allSatisfy { $0["status"] == "pass" })
+        let coder = report["sparks"]?.arrayValue?.first { $0["name"] == "coder" }
+        #expect(coder?["network"] == "none")
+        #expect(coder?["processTools"]?.arrayValue?.count == 2)
+    }
+
+    @Test func unsandboxedModeIsExplicitAndAnnounced() async throws {
+        let home = try TemporaryDirectory(prefix: "doctor-none")
+        var sparks = SparksBinary(home: home)
+        sparks.environment["SPARKS_SANDBOX_BACKEND"] = "none"
+        let doctor = try await sparks.run(["doctor", "--security"])
+        #expect(doctor.exitCode == 1)
+        #expect(doctor.stdout.contains("FAIL  sandbox.available"))
+        #expect(doctor.stdout.contains("UNSANDBOXED"))
+
+        let work = try TemporaryDirectory(prefix: "none-work")
+        let run = try await sparks.run(["sandbox", "run", "--workdir", work.path, "--", "echo", "hi"])
+        #expect(run.exitCode == 0)
+        #expect(run.stdout == "hi\n")
+        #expect(run.stderr.contains("UNSANDBOXED"))
+    }
+
+    @Test func missingBubblewrapIsRefusedWithTheFix() async throws {
+        let home = try TemporaryDirectory(prefix: "no-bwrap")
+        var sparks = SparksBinary(home: home)
+        sparks.environment["PATH"] = home.path  // no bwrap anywhere on PATH
+        let run = try await sparks.run(["sandbox", "run", "--", "true"])
+        #expect(run.exitCode == 2)
+        #expect(run.stderr.contains("bubblewrap (bwrap) is not installed"))
+        #expect(run.stderr.contains("apt-get install bubblewrap"))
+        let doctor = try await sparks.run(["doctor", "--security"])
+        #expect(doctor.exitCode == 1)
+        #expect(doctor.stdout.contains("FAIL  sandbox.available"))
+    }
+
+    @Test func sandboxRunReportsHowACommandEnded() async throws {
+        let home = try TemporaryDirectory(prefix: "sandbox-run")
+        let work = try TemporaryDirectory(prefix: "sandbox-run-work")
+        let sparks = SparksBinary(home: home)
+        let exit = try await sparks.run(["sandbox", "run", "--workdir", work.path, "--", "sh", "-c", "echo out; echo err >&2; exit 3"])
+        #expect(exit.exitCode == 3)
+        #expect(exit.stdout == "out\n")
+        #expect(exit.stderr.contains("err"))
+        let timeout = try await sparks.run(["sandbox", "run", "--workdir", work.path, "--timeout", "1", "--", "sleep", "30"])
+        #expect(timeout.exitCode == 124)
+        #expect(timeout.stderr.contains("time limit"))
+        let wrote = try await sparks.run(["sandbox", "run", "--workdir", work.path, "--", "sh", "-c", "echo made > made.txt"])
+        #expect(wrote.exitCode == 0)
+        #expect(work.read("made.txt") == "made\n")
+        let usage = try await sparks.run(["sandbox", "run"])
+        #expect(usage.exitCode != 0)
+        #expect(usage.stderr.contains("give the command to run"))
+    }
+}
