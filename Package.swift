@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "sparks", targets: ["sparks"]),
+        .executable(name: "sparks-supervisor", targets: ["sparks-supervisor"]),
         .library(name: "SparksTesting", targets: ["SparksTesting"]),
     ],
     dependencies: [
@@ -31,6 +32,8 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // Runs inside a task's long-lived sandbox and starts its commands (plain C, no runtime).
+        .executableTarget(name: "sparks-supervisor"),
         // The seccomp filter is built with libseccomp (Debian: libseccomp-dev).
         .target(name: "CSeccomp", linkerSettings: [.linkedLibrary("seccomp")]),
         .target(

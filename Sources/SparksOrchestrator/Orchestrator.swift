@@ -102,7 +102,15 @@ public struct Orchestrator: Sendable {
         let workspaceGuard = try PathGuard(root: workspace.path)
         let policy = SandboxPolicy.workspace(workspaceGuard.root, limits: spark.limits.applied(to: config.sandbox.limits),
                                              readOnlyPaths: workspace.readOnlyPaths + config.sandbox.readOnlyPaths)
-        let execution = Execution(sandbox: sandbox, policy: policy, confirmPatterns: config.sandbox.confirmPatterns,
+        // One long-lived sandbox per task keeps each further command cheap; without the supervisor
+        // binary every command gets a sandbox of its own, with the same isolation.
+        var session: SandboxSession?
+        if let bubblewrap = sandbox as? BubblewrapSandbox, let supervisor = SandboxSession.locateSupervisor() {
+            session = SandboxSession(base: bubblewrap, policy: policy, supervisorPath: supervisor)
+        }
+        let taskSandbox: any Sandbox = session ?? sandbox
+        defer { if let session { Task { await session.close() } } }
+        let execution = Execution(sandbox: taskSandbox, policy: policy, confirmPatterns: config.sandbox.confirmPatterns,
                                   confirmer: confirmer)
         let conversation = try store.createConversation(sessionKey: "task:\(task.id.uuidString.lowercased())", taskID: task.id,
                                                         title: String(task.goal.prefix(120)))
@@ -128,7 +136,7 @@ public struct Orchestrator: Sendable {
         var verification: Verification?
         if case .finished(let agent) = result, agent.succeeded, let verify = spark.verify {
             events(.verifyStarted(command: verify))
-            verification = await self.verify(verify, in: workspace, policy: policy)
+            verification = await self.verify(verify, in: workspace, sandbox: taskSandbox, policy: policy)
             events(.verifyFinished(passed: verification?.passed ?? false, detail: verification?.detail ?? ""))
         }
         do {
@@ -172,7 +180,7 @@ public struct Orchestrator: Sendable {
     }
 
     /// Runs the spark's verify command in the sandbox; its exit code decides.
-    func verify(_ command: String, in workspace: Workspace, policy: SandboxPolicy) async -> Verification {
+    func verify(_ command: String, in workspace: Workspace, sandbox: any Sandbox, policy: SandboxPolicy) async -> Verification {
         do {
             let result = try await sandbox.run(.shell(command, in: workspace.path), policy: policy)
             let tail = String(result.combinedOutput.suffix(1500))

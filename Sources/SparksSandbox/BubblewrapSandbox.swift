@@ -70,7 +70,9 @@ public struct BubblewrapSandbox: Sandbox {
         return Self.isRoot ? .unprivilegedUser : .rlimits
     }
 
-    public func run(_ command: SandboxCommand, policy: SandboxPolicy) async throws(SparksError) -> SandboxResult {
+    /// The process that starts a sandbox for `command`: a small shell wrapper that joins the
+    /// command's cgroup and opens the seccomp filter as fd 3, then becomes prlimit → (setpriv →) bwrap.
+    func launchSpec(_ command: SandboxCommand, policy: SandboxPolicy) throws(SparksError) -> (spec: ProcessRunner.Spec, group: CgroupLimiter.Group?) {
         let seccomp = try SeccompFilter.path()
         let groupName = "sparks-\(UUID().uuidString.prefix(12).lowercased())"
         var group: CgroupLimiter.Group?
@@ -79,8 +81,6 @@ public struct BubblewrapSandbox: Sandbox {
             group = made
             enforcement = made.version == .v1 ? .cgroupV1 : .cgroupV2
         }
-        defer { group?.remove() }
-
         let limits = policy.limits
         var prefix = ["/usr/bin/prlimit", "--cpu=\(limits.cpuSecs)", "--fsize=\(limits.fileSizeBytes)", "--core=0"]
         if group == nil {
@@ -90,9 +90,9 @@ public struct BubblewrapSandbox: Sandbox {
         if enforcement == .unprivilegedUser {
             prefix += ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--"]
         }
-        let arguments = prefix + [bwrapPath] + bwrapArguments(command, policy: policy, dropCapabilities: enforcement != .unprivilegedUser && Self.isRoot)
+        let arguments = prefix + [bwrapPath]
+            + bwrapArguments(command, policy: policy, dropCapabilities: enforcement != .unprivilegedUser && Self.isRoot)
             + ["--"] + command.arguments
-        // The wrapper joins the cgroup, opens the filter as fd 3, and becomes prlimit → bwrap.
         let wrapper = """
             for f in $SPARKS_CGROUP_PROCS; do echo $$ > "$f" || exit 125; done
             exec "$@" 3< "$SPARKS_SECCOMP"
@@ -102,6 +102,12 @@ public struct BubblewrapSandbox: Sandbox {
             environment: ["PATH": "/usr/bin:/bin", "SPARKS_SECCOMP": seccomp,
                           "SPARKS_CGROUP_PROCS": group?.procs.joined(separator: " ") ?? ""],
             workingDirectory: "/", stdin: command.stdin, limits: limits)
+        return (spec, group)
+    }
+
+    public func run(_ command: SandboxCommand, policy: SandboxPolicy) async throws(SparksError) -> SandboxResult {
+        let (spec, group) = try launchSpec(command, policy: policy)
+        defer { group?.remove() }
         let output = try await ProcessRunner().run(spec)
         if output.exitStatus == 125, !output.signaled, output.stdout.isEmpty {
             throw SparksError(.sandboxFailed, "the sandbox could not apply its limits (joining the cgroup failed)")

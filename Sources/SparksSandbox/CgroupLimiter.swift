@@ -16,13 +16,16 @@ struct CgroupLimiter: Sendable {
         var version: Version
 
         /// True when the kernel killed a process of this group for running out of memory.
-        func oomKilled() -> Bool {
-            guard let text = try? String(contentsOfFile: memoryEvents, encoding: .utf8) else { return false }
+        func oomKilled() -> Bool { oomKillCount() > 0 }
+
+        /// How many processes of this group the kernel killed for running out of memory.
+        func oomKillCount() -> Int {
+            guard let text = try? String(contentsOfFile: memoryEvents, encoding: .utf8) else { return 0 }
             for line in text.split(separator: "\n") {
                 let parts = line.split(separator: " ")
-                if parts.count == 2, parts[0] == "oom_kill", let count = Int(parts[1]), count > 0 { return true }
+                if parts.count == 2, parts[0] == "oom_kill", let count = Int(parts[1]) { return count }
             }
-            return false
+            return 0
         }
 
         /// Removes the group once its processes are gone.

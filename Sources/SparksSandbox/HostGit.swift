@@ -24,6 +24,8 @@ public struct HostGit: Sendable {
         process.standardOutput = output
         process.standardError = errors
         process.standardInput = FileHandle.nullDevice
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
         do { try process.run() } catch {
             throw SparksError(.workspaceFailed, "cannot run git: \(error.localizedDescription)", hint: "install git")
         }
@@ -37,7 +39,7 @@ public struct HostGit: Sendable {
         }
         let data = output.fileHandleForReading.readDataToEndOfFile()
         group.wait()
-        process.waitUntilExit()
+        exited.wait()
         let text = String(decoding: data, as: UTF8.self)
         if process.terminationStatus != 0, !allowFailure {
             let message = String(decoding: box.errors, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)

@@ -40,6 +40,9 @@ struct ProcessRunner: Sendable {
         process.standardInput = stdinPipe ?? FileHandle.nullDevice
 
         let budget = OutputBudget(keep: spec.limits.outputBytes, kill: spec.limits.outputKillBytes)
+        // Foundation's waitUntilExit spins a run loop on Linux; the termination handler does not.
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
         let started = ContinuousClock.now
         do {
             try process.run()
@@ -67,21 +70,19 @@ struct ProcessRunner: Sendable {
             }
         }
         let timedOut = Mutex(false)
-        let watchdog = Task {
-            try await Task.sleep(for: .seconds(spec.limits.timeoutSecs))
-            timedOut.withLock { $0 = true }
-            kill(pid, SIGKILL)
-        }
-        // Wait without blocking a concurrency thread.
+        // Wait on a dispatch thread, never on a concurrency thread; the deadline is the watchdog.
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             DispatchQueue.global().async {
-                process.waitUntilExit()
+                if exited.wait(timeout: .now() + spec.limits.timeoutSecs) == .timedOut {
+                    timedOut.withLock { $0 = true }
+                    kill(pid, SIGKILL)
+                    exited.wait()
+                }
                 // A process that left a child holding the pipes must not hang us.
                 _ = readers.wait(timeout: .now() + 2)
                 continuation.resume()
             }
         }
-        watchdog.cancel()
         let elapsed = started.duration(to: .now)
         let (stdout, stderr, truncated, flooded) = budget.result()
         return Output(exitStatus: process.terminationStatus, signaled: process.terminationReason == .uncaughtSignal,

@@ -73,6 +73,63 @@ import Testing
         }
     }
 
+    @Test func twoTasksOnOneRepositoryChangeOnlyTheirOwnWorkspaces() async throws {
+        // Replies are handed out in arrival order; each task writes a file, runs a command, and answers.
+        let replies: [ScriptedReply] = [
+            .toolCall("file_write", "{\"path\":\"notes.txt\",\"content\":\"written by a task\\n\"}"),
+            .toolCall("file_write", "{\"path\":\"notes.txt\",\"content\":\"written by a task\\n\"}"),
+            .toolCall("shell", "{\"command\":\"echo $(pwd) > where.txt && ls\"}"),
+            .toolCall("shell", "{\"command\":\"echo $(pwd) > where.txt && ls\"}"),
+            .text("Done."), .text("Done."),
+        ]
+        try await withServer(replies) { server, home in
+            let repo = try TemporaryDirectory.gitRepository(prefix: "shared-repo")
+            let sparks = SparksBinary(home: home, baseURL: server.baseURL)
+            async let first = sparks.run(["dispatch", "--goal", "task one", "--repo", repo.path])
+            async let second = sparks.run(["dispatch", "--goal", "task two", "--repo", repo.path])
+            let results = try await [first, second]
+            for result in results { #expect(result.exitCode == 0, "stderr: \(result.stderr)") }
+            let store = try SparksStore(path: home.file("sparks.db"))
+            let tasks = try store.recentTasks(limit: 2)
+            #expect(tasks.count == 2)
+            let workspaces = tasks.compactMap(\.workspace)
+            #expect(Set(workspaces).count == 2)
+            for workspace in workspaces {
+                // Each task's command ran in its own clone, and its files are there.
+                let whereFile = try String(contentsOfFile: workspace + "/where.txt", encoding: .utf8)
+                #expect(whereFile == workspace + "\n")
+                #expect(FileManager.default.fileExists(atPath: workspace + "/notes.txt"))
+            }
+            // The repository itself is untouched, and each task has its own branch there only after apply.
+            #expect(repo.read("notes.txt") == nil)
+            #expect(repo.read("where.txt") == nil)
+            #expect(try repo.git("status", "--porcelain").isEmpty)
+            #expect(!(try repo.git("branch", "--list")).contains("sparks/"))
+        }
+    }
+
+    @Test func verifyCommandDecidesTheOutcome() async throws {
+        try await withServer([.toolCall("file_write", "{\"path\":\"ok.txt\",\"content\":\"yes\\n\"}"), .text("Wrote ok.txt."),
+                              .text("Nothing to do.")]) { server, home in
+            let repo = try TemporaryDirectory.gitRepository(prefix: "verify-repo")
+            try home.write("config.toml", """
+                [[sparks]]
+                name = "checked"
+                tools = ["file_write", "file_read"]
+                verify = "test -f ok.txt && grep -q yes ok.txt"
+                """)
+            let sparks = SparksBinary(home: home, baseURL: server.baseURL)
+            let passed = try await sparks.run(["dispatch", "--spark", "checked", "--goal", "write ok.txt", "--repo", repo.path])
+            #expect(passed.exitCode == 0, "stderr: \(passed.stderr)")
+            #expect(passed.stderr.contains("verify passed"))
+            let failed = try await sparks.run(["dispatch", "--spark", "checked", "--goal", "do nothing", "--repo", repo.path])
+            #expect(failed.exitCode == 1)
+            #expect(failed.stderr.contains("verify FAILED"))
+            let history = try await sparks.run(["history"])
+            #expect(history.stdout.contains("verify_failed"))
+        }
+    }
+
     @Test func badInputGetsAClearMessageAndExitCode() async throws {
         try await withServer([], options: .init(apiKey: "right-key-abcdef12345")) { server, home in
             let repo = try TemporaryDirectory.gitRepository(prefix: "cli-repo")

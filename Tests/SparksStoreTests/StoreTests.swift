@@ -18,10 +18,10 @@ import Testing
     }
 
     @Test func migratesAndUsesWALWithPrivateFile() throws {
-        #expect(try store.appliedMigrations() == ["v1_tasks_conversations_tool_usage"])
+        #expect(try store.appliedMigrations() == ["v1_tasks_conversations_tool_usage", "v2_task_workspaces"])
         // Reopening an existing database is a no-op migration.
         let again = try SparksStore(path: store.path)
-        #expect(try again.appliedMigrations().count == 1)
+        #expect(try again.appliedMigrations().count == 2)
         #expect(FileManager.default.fileExists(atPath: store.path + "-wal"))
         let mode = try FileManager.default.attributesOfItem(atPath: store.path)[.posixPermissions] as? Int
         #expect(mode == 0o600)

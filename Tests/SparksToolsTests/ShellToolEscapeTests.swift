@@ -7,7 +7,21 @@ import Testing
 
 /// The escape suite through a spark's `shell` tool: the same code path the agent uses.
 @Suite struct ShellToolEscapeTests {
-    @Test func escapesFailThroughTheShellTool() async throws {
+    /// The warm path: one sandbox for the whole task, a supervisor starting each command.
+    static let supervisor: String? = {
+        // The test bundle sits next to the products in the build directory.
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var directory = (executable as NSString).deletingLastPathComponent
+        while !directory.isEmpty, directory != "/" {
+            let candidate = directory + "/sparks-supervisor"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            directory = (directory as NSString).deletingLastPathComponent
+        }
+        return nil
+    }()
+
+    @Test(arguments: [false, true])
+    func escapesFailThroughTheShellTool(warm: Bool) async throws {
         let bwrap = try #require(BubblewrapSandbox.locate(), "bubblewrap must be installed (make test installs it)")
         let server = ScriptedLLMServer()
         try await server.start()
@@ -19,10 +33,15 @@ import Testing
         let targets = EscapeTargets(loopbackPort: port, victimFile: victim, outsideDirectory: outside.path, sparksHome: home.path,
                                     sshKey: try home.write(".ssh/id_rsa", "key"), secret: "not-in-this-process-env",
                                     hostPid: getpid())
-        let sandbox = BubblewrapSandbox(bwrapPath: bwrap)
+        let base = BubblewrapSandbox(bwrapPath: bwrap)
+        var sessionLimits = SandboxLimits(outputBytes: 64 << 10, outputKillBytes: 16 << 20)
+        sessionLimits.memoryBytes = 512 << 20
+        let session = warm ? SandboxSession(base: base, policy: .workspace(workdir.path, limits: sessionLimits),
+                                            supervisorPath: try #require(Self.supervisor, "sparks-supervisor must be built")) : nil
+        let sandbox: any Sandbox = session ?? base
         for attempt in EscapeSuite.attempts(targets) {
-            var limits = SandboxLimits(timeoutSecs: attempt.timeout, outputBytes: 64 << 10, outputKillBytes: 16 << 20)
-            limits.memoryBytes = 512 << 20
+            var limits = sessionLimits
+            limits.timeoutSecs = attempt.timeout
             let context = ToolContext(pathGuard: try PathGuard(root: workdir.path), maxOutputChars: 8000,
                                       execution: Execution(sandbox: sandbox, policy: .workspace(workdir.path, limits: limits)))
             var succeeded = true
@@ -35,9 +54,10 @@ import Testing
                 output = error.message
             }
             let problem = attempt.check(succeeded, output)
-            #expect(problem == nil, "\(attempt.name): \(problem ?? "")")
+            #expect(problem == nil, "\(warm ? "[warm] " : "")\(attempt.name): \(problem ?? "")")
         }
         #expect(outside.read("victim.txt") == "original\n")
+        await session?.close()
         await server.stop()
     }
 

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import SparksCore
+import SparksOrchestrator
+import SparksSandbox
+
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure Sparks against a baseline run in the same process.",
+        subcommands: [Sandbox.self])
+
+    struct Sandbox: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Cost of running `true` in the sandbox, cold (a new sandbox) and warm (the next command of a task), against a plain spawn.")
+
+        @Option(name: .long, help: "Commands per series.")
+        var runs = 100
+
+        @OptionGroup var options: GlobalOptions
+
+        func run() async throws {
+            try await CLI.run {
+                let config = try CLI.loadConfig(options).config
+                guard let bwrap = BubblewrapSandbox.locate() else {
+                    throw SparksError(.sandboxUnavailable, "bubblewrap is not installed", hint: "apt-get install bubblewrap")
+                }
+                let sandbox = BubblewrapSandbox(bwrapPath: bwrap)
+                let workdir = NSTemporaryDirectory() + "sparks-bench-\(UUID().uuidString.prefix(8))"
+                try? FileManager.default.createDirectory(atPath: workdir, withIntermediateDirectories: true)
+                defer { try? FileManager.default.removeItem(atPath: workdir) }
+                var limits = config.sandbox.limits
+                limits.timeoutSecs = 30
+                let policy = SandboxPolicy.workspace(workdir, limits: limits)
+                guard let supervisor = SandboxSession.locateSupervisor() else {
+                    throw SparksError(.sandboxUnavailable, "sparks-supervisor is not next to the sparks executable",
+                                      hint: "build both with `swift build` (or `make build`)")
+                }
+                let session = SandboxSession(base: sandbox, policy: policy, supervisorPath: supervisor)
+                // The session's first command starts its sandbox; measure the ones after it.
+                _ = try await session.run(SandboxCommand(arguments: ["/bin/true"], workingDirectory: workdir), policy: policy)
+                Terminal.error("running \(runs) commands per series…")
+                let series: [SandboxBenchmark.Series]
+                do {
+                    series = try await SandboxBenchmark().run(runs: runs, workdir: workdir, variants: [
+                        ("bubblewrap cold", { () async throws(SparksError) in
+                            _ = try await sandbox.run(SandboxCommand(arguments: ["/bin/true"], workingDirectory: workdir), policy: policy)
+                        }),
+                        ("bubblewrap warm", { () async throws(SparksError) in
+                            _ = try await session.run(SandboxCommand(arguments: ["/bin/true"], workingDirectory: workdir), policy: policy)
+                        }),
+                    ])
+                } catch {
+                    await session.close()
+                    throw error
+                }
+                await session.close()
+                Terminal.out("series               runs  median ms  p95 ms  added median  added p95")
+                for item in series {
+                    Terminal.out(item.name.padding(toLength: 19, withPad: " ", startingAt: 0) + "  "
+                        + String(format: "%4d  %9.2f  %6.2f  %12.2f  %9.2f", item.runs, item.medianMs, item.p95Ms,
+                                 item.addedMedianMs, item.addedP95Ms))
+                }
+            }
+        }
+    }
+}
