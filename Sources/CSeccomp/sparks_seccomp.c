@@ -8,6 +8,8 @@
 #include <sched.h>
 #include <seccomp.h>
 #include <stddef.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 static const char *denied[] = {
     "ptrace", "process_vm_readv", "process_vm_writev", "kcmp",
@@ -56,4 +58,15 @@ out:
     if (rc == 0) rc = seccomp_export_bpf(ctx, fd);
     seccomp_release(ctx);
     return rc;
+}
+
+int sparks_seccomp_memfd(void) {
+    int fd = memfd_create("sparks-seccomp", MFD_CLOEXEC);
+    if (fd < 0) return -errno;
+    int rc = sparks_write_seccomp_filter(fd);
+    if (rc < 0) {
+        close(fd);
+        return rc;
+    }
+    return fd;
 }

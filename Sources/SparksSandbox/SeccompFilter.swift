@@ -2,21 +2,16 @@ import CSeccomp
 import Foundation
 import SparksCore
 
-/// The seccomp filter as a BPF file, written once per process and opened afresh for every
-/// sandbox (bwrap reads the descriptor to its end).
+/// The seccomp filter as BPF, built once per process and opened afresh for every sandbox
+/// (bwrap reads the descriptor to its end).
 enum SeccompFilter {
+    // An in-memory file: nothing is left behind in /tmp, and no other user's leftover can get in the way.
     private static let cached: Result<String, SparksError> = {
-        let path = NSTemporaryDirectory() + "sparks-seccomp-\(getpid()).bpf"
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let fd = sparks_seccomp_memfd()
         guard fd >= 0 else {
-            return .failure(SparksError(.internalError, "cannot write the seccomp filter to \(path)"))
+            return .failure(SparksError(.internalError, "libseccomp could not build the seccomp filter (error \(-fd))"))
         }
-        defer { close(fd) }
-        let rc = sparks_write_seccomp_filter(fd)
-        guard rc == 0 else {
-            return .failure(SparksError(.internalError, "libseccomp could not build the filter (error \(-rc))"))
-        }
-        return .success(path)
+        return .success("/proc/\(getpid())/fd/\(fd)")
     }()
 
     static func path() throws(SparksError) -> String {
