@@ -69,7 +69,10 @@ let package = Package(
         .testTarget(name: "SparksLLMTests", dependencies: ["SparksLLM", "SparksTesting"]),
         .testTarget(
             name: "SparksToolsTests",
-            dependencies: ["SparksTools", "SparksSandbox", "SparksTesting", .product(name: "Hummingbird", package: "hummingbird")]),
+            dependencies: [
+                "SparksTools", "SparksSandbox", "SparksTesting",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "SparksAgentTests", dependencies: ["SparksAgent", "SparksLLM", "SparksTools", "SparksTesting"]),
         .testTarget(name: "SparksStoreTests", dependencies: ["SparksStore", "SparksTesting"]),
         .testTarget(name: "SparksCLITests", dependencies: ["sparks", "SparksStore", "SparksTesting"]),

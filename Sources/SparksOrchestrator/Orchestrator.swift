@@ -91,6 +91,7 @@ public struct Orchestrator: Sendable {
         let workspace: Workspace
         do {
             workspace = try workspaces.create(taskID: task.id, repository: task.repository)
+            try (sandbox as? BubblewrapSandbox)?.prepareWorkspace(workspace.path)
             try store.recordWorkspace(taskID: task.id, path: workspace.path, branch: workspace.branch,
                                       baseCommit: workspace.baseCommit, source: workspace.source)
         } catch {

@@ -59,6 +59,26 @@ public struct BubblewrapSandbox: Sandbox {
 
     static var isRoot: Bool { geteuid() == 0 }
 
+    /// The uid commands run as when Sparks is root and cannot use cgroups.
+    public static let unprivilegedUID: uid_t = 65534
+
+    /// Makes a task workspace writable for the sandboxed commands: when they run as uid 65534
+    /// (root without cgroups), the workspace is handed to that uid; otherwise nothing changes.
+    public func prepareWorkspace(_ path: String) throws(SparksError) {
+        guard enforcement == .unprivilegedUser else { return }
+        var failed: String?
+        func give(_ item: String) {
+            if lchown(item, Self.unprivilegedUID, gid_t(Self.unprivilegedUID)) != 0, failed == nil { failed = item }
+        }
+        give(path)
+        if let walker = FileManager.default.enumerator(atPath: path) {
+            for case let relative as String in walker { give(path + "/" + relative) }
+        }
+        if let failed {
+            throw SparksError(.workspaceFailed, "cannot hand \(failed) to uid \(Self.unprivilegedUID): \(String(cString: strerror(errno)))")
+        }
+    }
+
     public var enforcement: Enforcement {
         if let version = cgroups.version, Self.isRoot || cgroups.version == .v2 {
             // Probe once: can a group actually be made here?
