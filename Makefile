@@ -15,9 +15,11 @@ build: setup
 run: build
 	@$$($(SWIFT) build --show-bin-path)/sparks $(ARGS)
 
+# The Docker backend's tests need an engine: scripts/start-docker.sh starts a private one (or
+# says why it cannot, and those tests are skipped).
 test: setup
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	SPARKS_TEST_DOCKER_HOST="$$(./scripts/start-docker.sh)" $(SWIFT) test --skip-build
 
 clean:
 	rm -rf .build

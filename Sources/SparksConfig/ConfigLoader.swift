@@ -141,7 +141,10 @@ public struct ConfigLoader: Sendable {
             readOnlyPaths: resolver.strings("sandbox.read_only_paths", default: []).map {
                 Self.absolute($0, base: workingDirectory, environment: environment)
             },
+            dockerImage: values["sandbox.docker_image"].flatMap { if case .string(let image) = $0.value { image } else { nil } },
             confirmPatterns: resolver.strings("sandbox.confirm_patterns", default: SandboxSettings.defaultConfirmPatterns))
+        resolver.display["sandbox.docker_image"] = sandbox.dockerImage ?? "(not set)"
+        resolver.sources["sandbox.docker_image"] = values["sandbox.docker_image"]?.source ?? .builtIn
         let storePath = Self.absolute(resolver.string("store.path", default: (home as NSString).appendingPathComponent("sparks.db")),
                                       base: workingDirectory, environment: environment)
         resolver.display["store.path"] = storePath
@@ -182,6 +185,8 @@ public struct ConfigLoader: Sendable {
         if case .int(let value)? = entry.fields["timeout_secs"]?.value { spark.limits.timeoutSecs = Double(value) }
         if case .int(let value)? = entry.fields["memory_mb"]?.value { spark.limits.memoryMB = value }
         if case .int(let value)? = entry.fields["max_processes"]?.value { spark.limits.maxProcesses = value }
+        if let value = string("sandbox").flatMap(SandboxBackend.init(rawValue:)) { spark.sandbox = value }
+        if let value = string("image") { spark.image = value }
         return spark
     }
 

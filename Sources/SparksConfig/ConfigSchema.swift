@@ -102,6 +102,7 @@ enum ConfigSchema {
         KeySpec(path: "sandbox.output_kb", kind: .int, range: 4...1_048_576),
         KeySpec(path: "sandbox.tmp_mb", kind: .int, range: 1...1_048_576),
         KeySpec(path: "sandbox.read_only_paths", kind: .stringArray),
+        KeySpec(path: "sandbox.docker_image", kind: .string),
         KeySpec(path: "sandbox.confirm_patterns", kind: .stringArray),
     ]
 
@@ -118,6 +119,8 @@ enum ConfigSchema {
         KeySpec(path: "timeout_secs", kind: .int, range: 1...86_400),
         KeySpec(path: "memory_mb", kind: .int, range: 16...1_048_576),
         KeySpec(path: "max_processes", kind: .int, range: 8...100_000),
+        KeySpec(path: "sandbox", kind: .string, allowed: SandboxBackend.allCases.map(\.rawValue)),
+        KeySpec(path: "image", kind: .string),
     ]
 
     static let byPath: [String: KeySpec] = Dictionary(uniqueKeysWithValues: keys.map { ($0.path, $0) })

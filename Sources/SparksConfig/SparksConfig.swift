@@ -45,6 +45,8 @@ public struct SandboxSettings: Sendable {
     public var limits: SandboxLimits
     /// Extra host directories visible read-only inside the sandbox.
     public var readOnlyPaths: [String]
+    /// The image for the Docker backend.
+    public var dockerImage: String?
     /// Shell commands matching one of these regular expressions need a person's approval.
     public var confirmPatterns: [String]
 

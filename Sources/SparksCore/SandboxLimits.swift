@@ -29,8 +29,10 @@ public struct SandboxLimits: Sendable, Hashable, Codable {
 }
 
 /// Which sandbox runs a spark's processes.
-public enum SandboxBackend: String, Sendable, CaseIterable {
+public enum SandboxBackend: String, Sendable, CaseIterable, Codable {
     case bubblewrap
+    /// A hardened Docker container per task (needs a Docker engine and an image).
+    case docker
     /// No isolation; must be chosen explicitly and is announced on every run.
     case none
 }

@@ -25,6 +25,10 @@ public struct SparkDefinition: Sendable, Hashable, Codable {
     public var verify: String?
     /// Sandbox limits that replace the `[sandbox]` defaults for this spark.
     public var limits = LimitOverrides()
+    /// A sandbox backend other than `[sandbox].backend` for this spark.
+    public var sandbox: SandboxBackend?
+    /// The Docker image for this spark (Docker backend).
+    public var image: String?
 
     public struct LimitOverrides: Sendable, Hashable, Codable {
         public var timeoutSecs: Double?

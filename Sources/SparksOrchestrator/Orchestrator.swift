@@ -87,11 +87,14 @@ public struct Orchestrator: Sendable {
     func run(_ task: TaskSpec, spark: SparkDefinition, pathGuard: PathGuard, waitSecs: Int,
              events: @escaping TaskEventSink) async throws(SparksError) -> TaskOutcome {
         let tools = try registry.tools(for: spark)
+        // A spark may ask for another backend (or image) than the default.
+        let sandbox = spark.sandbox != nil || spark.image != nil ? try SandboxFactory.make(config.sandbox, spark: spark) : self.sandbox
         try store.insertTask(task)
         let workspace: Workspace
         do {
             workspace = try workspaces.create(taskID: task.id, repository: task.repository)
             try (sandbox as? BubblewrapSandbox)?.prepareWorkspace(workspace.path)
+            try (sandbox as? DockerSandbox)?.prepareWorkspace(workspace.path)
             try store.recordWorkspace(taskID: task.id, path: workspace.path, branch: workspace.branch,
                                       baseCommit: workspace.baseCommit, source: workspace.source)
         } catch {
@@ -106,11 +109,17 @@ public struct Orchestrator: Sendable {
         // One long-lived sandbox per task keeps each further command cheap; without the supervisor
         // binary every command gets a sandbox of its own, with the same isolation.
         var session: SandboxSession?
+        var container: DockerSession?
         if let bubblewrap = sandbox as? BubblewrapSandbox, let supervisor = SandboxSession.locateSupervisor() {
             session = SandboxSession(base: bubblewrap, policy: policy, supervisorPath: supervisor)
+        } else if let docker = sandbox as? DockerSandbox {
+            container = DockerSession(base: docker, policy: policy)
         }
-        let taskSandbox: any Sandbox = session ?? sandbox
-        defer { if let session { Task { await session.close() } } }
+        let taskSandbox: any Sandbox = session ?? container ?? sandbox
+        defer {
+            if let session { Task { await session.close() } }
+            if let container { Task { await container.close() } }
+        }
         let execution = Execution(sandbox: taskSandbox, policy: policy, confirmPatterns: config.sandbox.confirmPatterns,
                                   confirmer: confirmer)
         let conversation = try store.createConversation(sessionKey: "task:\(task.id.uuidString.lowercased())", taskID: task.id,
