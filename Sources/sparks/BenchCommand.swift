@@ -17,6 +17,9 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Commands per series.")
         var runs = 100
 
+        @Option(name: .long, help: ArgumentHelp("Also measure the Docker backend with this image (uses DOCKER_HOST).", valueName: "image"))
+        var dockerImage: String?
+
         @OptionGroup var options: GlobalOptions
 
         func run() async throws {
@@ -40,21 +43,43 @@ struct BenchCommand: AsyncParsableCommand {
                 // The session's first command starts its sandbox; measure the ones after it.
                 _ = try await session.run(SandboxCommand(arguments: ["/bin/true"], workingDirectory: workdir), policy: policy)
                 Terminal.error("running \(runs) commands per series…")
+                var variants: [(String, @Sendable () async throws(SparksError) -> Void)] = []
+                var container: DockerSession?
+                if let dockerImage {
+                    guard let dockerPath = DockerSandbox.locate() else {
+                        throw SparksError(.sandboxUnavailable, "the docker client is not installed")
+                    }
+                    let docker = DockerSandbox(dockerPath: dockerPath, image: dockerImage)
+                    try docker.prepareWorkspace(workdir)
+                    let warm = DockerSession(base: docker, policy: policy)
+                    container = warm
+                    _ = try await warm.run(SandboxCommand(arguments: ["true"], workingDirectory: workdir), policy: policy)
+                    variants += [
+                        ("docker cold", { @Sendable () async throws(SparksError) in
+                            _ = try await docker.run(SandboxCommand(arguments: ["true"], workingDirectory: workdir), policy: policy)
+                        }),
+                        ("docker warm", { @Sendable () async throws(SparksError) in
+                            _ = try await warm.run(SandboxCommand(arguments: ["true"], workingDirectory: workdir), policy: policy)
+                        }),
+                    ]
+                }
                 let series: [SandboxBenchmark.Series]
                 do {
                     series = try await SandboxBenchmark().run(runs: runs, workdir: workdir, variants: [
-                        ("bubblewrap cold", { () async throws(SparksError) in
+                        ("bubblewrap cold", { @Sendable () async throws(SparksError) in
                             _ = try await sandbox.run(SandboxCommand(arguments: ["/bin/true"], workingDirectory: workdir), policy: policy)
                         }),
-                        ("bubblewrap warm", { () async throws(SparksError) in
+                        ("bubblewrap warm", { @Sendable () async throws(SparksError) in
                             _ = try await session.run(SandboxCommand(arguments: ["/bin/true"], workingDirectory: workdir), policy: policy)
                         }),
-                    ])
+                    ] + variants)
                 } catch {
                     await session.close()
+                    await container?.close()
                     throw error
                 }
                 await session.close()
+                await container?.close()
                 Terminal.out("series               runs  median ms  p95 ms  added median  added p95")
                 for item in series {
                     Terminal.out(item.name.padding(toLength: 19, withPad: " ", startingAt: 0) + "  "
