@@ -123,6 +123,20 @@ public actor DockerSession: Sandbox {
 
     public func run(_ command: SandboxCommand, policy: SandboxPolicy) async throws(SparksError) -> SandboxResult {
         guard policy.writablePaths == self.policy.writablePaths else { return try await base.run(command, policy: policy) }
+        let result = try await exec(command, policy: policy)
+        // The container itself may have died (the memory limit can take its first process too):
+        // start a new one and run the command there.
+        if case .exited(let code) = result.termination, code == 125 || code == 126 || code == 1,
+           ["is not running", "No such container", "OCI runtime exec failed"].contains(where: result.combinedOutput.contains)
+        {
+            if let container { base.remove(container) }
+            container = nil
+            return try await exec(command, policy: policy)
+        }
+        return result
+    }
+
+    private func exec(_ command: SandboxCommand, policy: SandboxPolicy) async throws(SparksError) -> SandboxResult {
         let name = try await start()
         var arguments = ["exec", "--interactive", "--workdir", command.workingDirectory, "--user", base.user]
         for (key, value) in policy.environment.sorted(by: { $0.key < $1.key }) { arguments += ["--env", "\(key)=\(value)"] }

@@ -61,7 +61,7 @@ struct DockerSandboxTests {
         #expect(!memory.stdout.contains("400000000"), "\(memory.combinedOutput)")
 
         let loop = try await run("while :; do :; done", timeout: 2)
-        #expect(loop.termination == .timedOut)
+        #expect(loop.termination == .timedOut, "\(loop.combinedOutput)")
         let flood = try await run("yes flood")
         #expect(flood.termination == .outputLimit)
         // After a stopped command the task's sandbox still works.
