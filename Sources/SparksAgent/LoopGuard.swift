@@ -5,17 +5,7 @@ import SparksCore
 /// re-reading a file or re-running a check after an edit is progress, not a loop (the original
 /// blocked those too).
 public struct LoopGuard: Sendable {
-    public struct Settings: Sendable {
-        public var enabled: Bool
-        public var windowSize: Int
-        public var repeatThreshold: Int
-
-        public init(enabled: Bool = true, windowSize: Int = 12, repeatThreshold: Int = 2) {
-            self.enabled = enabled
-            self.windowSize = windowSize
-            self.repeatThreshold = repeatThreshold
-        }
-    }
+    public typealias Settings = LoopGuardSettings
 
     public let settings: Settings
     private var window: [String] = []

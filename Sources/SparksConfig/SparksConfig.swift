@@ -17,18 +17,6 @@ public struct LLMSettings: Sendable {
     public var toolMode: ToolCallStyle
 }
 
-public struct LoopGuardSettings: Sendable {
-    public var enabled: Bool
-    public var windowSize: Int
-    public var repeatThreshold: Int
-
-    public init(enabled: Bool = true, windowSize: Int = 12, repeatThreshold: Int = 2) {
-        self.enabled = enabled
-        self.windowSize = windowSize
-        self.repeatThreshold = repeatThreshold
-    }
-}
-
 public struct AgentSettings: Sendable {
     public var maxSteps: Int
     public var dispatchWaitSecs: Int

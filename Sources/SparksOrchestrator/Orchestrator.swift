@@ -136,8 +136,7 @@ public struct Orchestrator: Sendable {
             spark: spark, model: model, tools: tools,
             toolContext: ToolContext(pathGuard: workspaceGuard, maxOutputChars: config.tools.maxOutputChars, execution: execution),
             maxSteps: spark.maxSteps ?? config.agent.maxSteps, contextWindow: config.llm.contextWindow,
-            loopGuard: LoopGuard.Settings(enabled: config.agent.loopGuard.enabled, windowSize: config.agent.loopGuard.windowSize,
-                                          repeatThreshold: config.agent.loopGuard.repeatThreshold),
+            loopGuard: config.agent.loopGuard,
             hooks: hooks)
 
         let started = ContinuousClock.now

@@ -137,22 +137,9 @@ public struct BubblewrapSandbox: Sandbox {
                 + output.stderr.trimmingCharacters(in: .whitespacesAndNewlines),
                 hint: "run `sparks doctor --security` to check the sandbox on this machine")
         }
-        let termination: Termination
-        if output.flooded {
-            termination = .outputLimit
-        } else if output.timedOut {
-            termination = .timedOut
-        } else if group?.oomKilled() == true {
-            termination = .memoryLimit
-        } else if output.signaled {
-            termination = .signaled(output.exitStatus)
-        } else if output.exitStatus > 128 {
-            termination = .signaled(output.exitStatus - 128)
-        } else {
-            termination = .exited(output.exitStatus)
-        }
-        return SandboxResult(termination: termination, stdout: output.stdout, stderr: output.stderr,
-                             truncated: output.truncated, durationMs: output.durationMs)
+        var result = output.result
+        if !output.flooded, !output.timedOut, group?.oomKilled() == true { result.termination = .memoryLimit }
+        return result
     }
 
     /// The bwrap options, in an order that matters: `--remount-ro /` must follow every bind.

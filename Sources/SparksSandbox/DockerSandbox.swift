@@ -83,7 +83,7 @@ public struct DockerSandbox: Sandbox {
                 + output.stderr.trimmingCharacters(in: .whitespacesAndNewlines),
                 hint: "check that the Docker engine runs and the image \(image) exists (docker image ls)")
         }
-        return Self.result(output)
+        return output.result
     }
 
     func remove(_ name: String) {
@@ -98,15 +98,6 @@ public struct DockerSandbox: Sandbox {
         if (try? process.run()) != nil { _ = done.wait(timeout: .now() + 30) }
     }
 
-    static func result(_ output: ProcessRunner.Output) -> SandboxResult {
-        let termination: Termination =
-            output.flooded ? .outputLimit
-            : output.timedOut ? .timedOut
-            : output.signaled ? .signaled(output.exitStatus)
-            : output.exitStatus > 128 ? .signaled(output.exitStatus - 128) : .exited(output.exitStatus)
-        return SandboxResult(termination: termination, stdout: output.stdout, stderr: output.stderr,
-                             truncated: output.truncated, durationMs: output.durationMs)
-    }
 }
 
 /// One container per task; each command is a `docker exec` in it.
@@ -148,7 +139,7 @@ public actor DockerSession: Sandbox {
             base.remove(name)
             container = nil
         }
-        return DockerSandbox.result(output)
+        return output.result
     }
 
     private func start() async throws(SparksError) -> String {

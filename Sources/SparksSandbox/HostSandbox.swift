@@ -16,12 +16,6 @@ public struct HostSandbox: Sandbox {
         let output = try await ProcessRunner().run(ProcessRunner.Spec(
             executable: "/usr/bin/prlimit", arguments: arguments, environment: environment,
             workingDirectory: command.workingDirectory, stdin: command.stdin, limits: limits))
-        let termination: Termination =
-            output.flooded ? .outputLimit
-            : output.timedOut ? .timedOut
-            : output.signaled ? .signaled(output.exitStatus)
-            : output.exitStatus > 128 ? .signaled(output.exitStatus - 128) : .exited(output.exitStatus)
-        return SandboxResult(termination: termination, stdout: output.stdout, stderr: output.stderr,
-                             truncated: output.truncated, durationMs: output.durationMs)
+        return output.result
     }
 }

@@ -24,6 +24,18 @@ struct ProcessRunner: Sendable {
         var stderr: String
         var truncated: Bool
         var durationMs: Int
+
+        /// How it ended, for backends where the exit status is all there is to go on.
+        var termination: Termination {
+            if flooded { return .outputLimit }
+            if timedOut { return .timedOut }
+            if signaled { return .signaled(exitStatus) }
+            return exitStatus > 128 ? .signaled(exitStatus - 128) : .exited(exitStatus)
+        }
+
+        var result: SandboxResult {
+            SandboxResult(termination: termination, stdout: stdout, stderr: stderr, truncated: truncated, durationMs: durationMs)
+        }
     }
 
     func run(_ spec: Spec) async throws(SparksError) -> Output {

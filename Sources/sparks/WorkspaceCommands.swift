@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SparksConfig
 import SparksCore
 import SparksOrchestrator
 import SparksSandbox
@@ -11,6 +12,19 @@ func findTask(_ prefix: String, in store: SparksStore) throws(SparksError) -> Ta
         throw SparksError(.invalidInput, "no task with id \(prefix)", hint: "`sparks history` lists task ids")
     }
     return task
+}
+
+/// What the workspace commands share: the configuration, the store and the workspace manager.
+struct WorkspaceContext {
+    let config: SparksConfig
+    let store: SparksStore
+    let manager: WorkspaceManager
+
+    init(_ options: GlobalOptions) throws(SparksError) {
+        config = try CLI.loadConfig(options).config
+        store = try CLI.openStore(config)
+        manager = WorkspaceManager(root: (config.home as NSString).appendingPathComponent("workspaces"))
+    }
 }
 
 func workspace(of task: TaskRecord) throws(SparksError) -> Workspace {
@@ -36,13 +50,11 @@ struct ReviewCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CLI.run {
-            let config = try CLI.loadConfig(options).config
-            let store = try CLI.openStore(config)
-            let task = try findTask(id, in: store)
+            let context = try WorkspaceContext(options)
+            let task = try findTask(id, in: context.store)
             let space = try workspace(of: task)
-            let manager = WorkspaceManager(root: (config.home as NSString).appendingPathComponent("workspaces"))
             Terminal.error("task \(task.id.uuidString.lowercased()) · \(task.status.rawValue) · branch \(space.branch) · \(space.path)")
-            let diff = try manager.diff(space, stat: stat)
+            let diff = try context.manager.diff(space, stat: stat)
             Terminal.out(diff.isEmpty ? "(no changes)" : diff, newline: !diff.hasSuffix("\n"))
         }
     }
@@ -64,9 +76,8 @@ struct ApplyCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CLI.run {
-            let config = try CLI.loadConfig(options).config
-            let store = try CLI.openStore(config)
-            let task = try findTask(id, in: store)
+            let context = try WorkspaceContext(options)
+            let task = try findTask(id, in: context.store)
             guard task.status != .running else {
                 throw SparksError(.invalidInput, "task \(id) is still running")
             }
@@ -78,9 +89,8 @@ struct ApplyCommand: AsyncParsableCommand {
                 throw SparksError(.invalidInput, "task \(id) was already applied")
             }
             let space = try workspace(of: task)
-            let manager = WorkspaceManager(root: (config.home as NSString).appendingPathComponent("workspaces"))
-            let head = try manager.apply(space)
-            try store.markApplied(taskID: task.id)
+            let head = try context.manager.apply(space)
+            try context.store.markApplied(taskID: task.id)
             Terminal.out("merged \(space.branch) into \(space.source) (now at \(head.prefix(12)))")
         }
     }
@@ -120,14 +130,12 @@ struct WorktreesCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await CLI.run {
-                let config = try CLI.loadConfig(options).config
-                let store = try CLI.openStore(config)
-                let manager = WorkspaceManager(root: (config.home as NSString).appendingPathComponent("workspaces"))
+                let context = try WorkspaceContext(options)
                 var removed = 0
-                for task in try store.tasksWithWorkspaces() where task.status != .running {
+                for task in try context.store.tasksWithWorkspaces() where task.status != .running {
                     guard all || task.appliedAt != nil || task.status != .succeeded, let path = task.workspace else { continue }
-                    if FileManager.default.fileExists(atPath: path) { try manager.remove(path) }
-                    try store.clearWorkspace(taskID: task.id)
+                    if FileManager.default.fileExists(atPath: path) { try context.manager.remove(path) }
+                    try context.store.clearWorkspace(taskID: task.id)
                     removed += 1
                 }
                 Terminal.out("removed \(removed) workspace(s)")
