@@ -55,7 +55,7 @@ public struct Orchestrator: Sendable {
 
     /// Checks a request and turns it into a task: the goal is not empty, the spark exists, the
     /// repository is a directory.
-    public func prepare(_ request: DispatchRequest) throws(SparksError) -> (TaskSpec, SparkDefinition, PathGuard) {
+    public func prepare(_ request: DispatchRequest) throws(SparksError) -> (TaskSpec, SparkDefinition) {
         let goal = request.goal.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !goal.isEmpty else {
             throw SparksError(.invalidInput, "the goal is empty", hint: "say what the spark should do, e.g. --goal \"add a README\"")
@@ -73,18 +73,18 @@ public struct Orchestrator: Sendable {
         }
         let pathGuard = try PathGuard(root: request.repository)
         let task = TaskSpec(goal: goal, context: request.context, spark: spark.name, repository: pathGuard.root)
-        return (task, spark, pathGuard)
+        return (task, spark)
     }
 
     /// Runs a task to its end and records it. Failures of the task (including the model being
     /// unreachable mid-task) come back as an outcome; only bad requests throw.
     public func dispatch(_ request: DispatchRequest, events: @escaping TaskEventSink = { _ in }) async throws(SparksError) -> TaskOutcome {
-        let (task, spark, pathGuard) = try prepare(request)
-        return try await run(task, spark: spark, pathGuard: pathGuard, waitSecs: request.waitSecs ?? config.agent.dispatchWaitSecs,
+        let (task, spark) = try prepare(request)
+        return try await run(task, spark: spark, waitSecs: request.waitSecs ?? config.agent.dispatchWaitSecs,
                              events: events)
     }
 
-    func run(_ task: TaskSpec, spark: SparkDefinition, pathGuard: PathGuard, waitSecs: Int,
+    func run(_ task: TaskSpec, spark: SparkDefinition, waitSecs: Int,
              events: @escaping TaskEventSink) async throws(SparksError) -> TaskOutcome {
         let tools = try registry.tools(for: spark)
         // A spark may ask for another backend (or image) than the default.
