@@ -143,6 +143,8 @@ public struct ConfigLoader: Sendable {
             },
             dockerImage: values["sandbox.docker_image"].flatMap { if case .string(let image) = $0.value { image } else { nil } },
             confirmPatterns: resolver.strings("sandbox.confirm_patterns", default: SandboxSettings.defaultConfirmPatterns))
+        var sandboxSettings = sandbox
+        sandboxSettings.allowedHosts = resolver.strings("sandbox.allowed_hosts", default: [])
         resolver.display["sandbox.docker_image"] = sandbox.dockerImage ?? "(not set)"
         resolver.sources["sandbox.docker_image"] = values["sandbox.docker_image"]?.source ?? .builtIn
         let storePath = Self.absolute(resolver.string("store.path", default: (home as NSString).appendingPathComponent("sparks.db")),
@@ -160,7 +162,7 @@ public struct ConfigLoader: Sendable {
             }
         }
 
-        let config = SparksConfig(home: home, databasePath: storePath, llm: llm, agent: agent, tools: tools, sandbox: sandbox,
+        let config = SparksConfig(home: home, databasePath: storePath, llm: llm, agent: agent, tools: tools, sandbox: sandboxSettings,
                                   sparks: sparks)
         let entries = ConfigSchema.keys.map { spec in
             ConfigEntry(key: spec.path, value: resolver.display[spec.path] ?? "(not set)",
@@ -187,6 +189,7 @@ public struct ConfigLoader: Sendable {
         if case .int(let value)? = entry.fields["max_processes"]?.value { spark.limits.maxProcesses = value }
         if let value = string("sandbox").flatMap(SandboxBackend.init(rawValue:)) { spark.sandbox = value }
         if let value = string("image") { spark.image = value }
+        if case .stringArray(let hosts)? = entry.fields["allowed_hosts"]?.value { spark.allowedHosts = hosts }
         return spark
     }
 

@@ -103,6 +103,7 @@ enum ConfigSchema {
         KeySpec(path: "sandbox.tmp_mb", kind: .int, range: 1...1_048_576),
         KeySpec(path: "sandbox.read_only_paths", kind: .stringArray),
         KeySpec(path: "sandbox.docker_image", kind: .string),
+        KeySpec(path: "sandbox.allowed_hosts", kind: .stringArray),
         KeySpec(path: "sandbox.confirm_patterns", kind: .stringArray),
     ]
 
@@ -121,6 +122,7 @@ enum ConfigSchema {
         KeySpec(path: "max_processes", kind: .int, range: 8...100_000),
         KeySpec(path: "sandbox", kind: .string, allowed: SandboxBackend.allCases.map(\.rawValue)),
         KeySpec(path: "image", kind: .string),
+        KeySpec(path: "allowed_hosts", kind: .stringArray),
     ]
 
     static let byPath: [String: KeySpec] = Dictionary(uniqueKeysWithValues: keys.map { ($0.path, $0) })

@@ -35,6 +35,8 @@ public struct SandboxSettings: Sendable {
     public var readOnlyPaths: [String]
     /// The image for the Docker backend.
     public var dockerImage: String?
+    /// Hosts sparks may reach through the allowlist proxy; empty means no network at all.
+    public var allowedHosts: [String] = []
     /// Shell commands matching one of these regular expressions need a person's approval.
     public var confirmPatterns: [String]
 

@@ -29,6 +29,8 @@ public struct SparkDefinition: Sendable, Hashable, Codable {
     public var sandbox: SandboxBackend?
     /// The Docker image for this spark (Docker backend).
     public var image: String?
+    /// Hosts this spark's commands may reach through the allowlist proxy (replaces `[sandbox] allowed_hosts`).
+    public var allowedHosts: [String]?
 
     public struct LimitOverrides: Sendable, Hashable, Codable {
         public var timeoutSecs: Double?

@@ -104,8 +104,15 @@ public struct Orchestrator: Sendable {
             throw error
         }
         let workspaceGuard = try PathGuard(root: workspace.path)
-        let policy = SandboxPolicy.workspace(workspaceGuard.root, limits: spark.limits.applied(to: config.sandbox.limits),
+        var policy = SandboxPolicy.workspace(workspaceGuard.root, limits: spark.limits.applied(to: config.sandbox.limits),
                                              readOnlyPaths: workspace.readOnlyPaths + config.sandbox.readOnlyPaths)
+        let hosts = spark.allowedHosts ?? config.sandbox.allowedHosts
+        if !hosts.isEmpty {
+            guard sandbox is BubblewrapSandbox else {
+                throw SparksError(.configInvalid, "spark `\(spark.name)` has allowed_hosts, but network by allowlist works with the bubblewrap backend only")
+            }
+            policy.network = .allowlist(hosts)
+        }
         // One long-lived sandbox per task keeps each further command cheap; without the supervisor
         // binary every command gets a sandbox of its own, with the same isolation.
         var session: SandboxSession?

@@ -73,7 +73,9 @@ public struct SecurityDoctor: Sendable {
             let limits = spark.limits.applied(to: config.sandbox.limits)
             return SparkReport(name: spark.name, tools: spark.tools,
                                processTools: spark.tools.filter { SparkDefinition.processTools.contains($0) },
-                               network: "none", timeoutSecs: limits.timeoutSecs, memoryMB: limits.memoryBytes >> 20,
+                               network: (spark.allowedHosts ?? config.sandbox.allowedHosts).isEmpty ? "none"
+                                   : "allowlist: " + (spark.allowedHosts ?? config.sandbox.allowedHosts).joined(separator: ", "),
+                               timeoutSecs: limits.timeoutSecs, memoryMB: limits.memoryBytes >> 20,
                                maxProcesses: limits.maxProcesses)
         }
         var summary = ["pass": 0, "warn": 0, "fail": 0]

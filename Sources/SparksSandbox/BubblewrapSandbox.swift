@@ -126,6 +126,18 @@ public struct BubblewrapSandbox: Sandbox {
     }
 
     public func run(_ command: SandboxCommand, policy: SandboxPolicy) async throws(SparksError) -> SandboxResult {
+        if case .allowlist = policy.network, policy.proxySocket == nil {
+            // The proxy lives as long as a session; one-off commands have no network.
+            let session = SandboxSession(base: self, policy: policy,
+                                         supervisorPath: try SandboxSession.requireSupervisor(for: "network by allowlist"))
+            let result: SandboxResult
+            do { result = try await session.run(command, policy: policy) } catch {
+                await session.close()
+                throw error
+            }
+            await session.close()
+            return result
+        }
         let (spec, group) = try launchSpec(command, policy: policy)
         defer { group?.remove() }
         let output = try await ProcessRunner().run(spec)
@@ -164,6 +176,7 @@ public struct BubblewrapSandbox: Sandbox {
         arguments += ["--dev", "/dev", "--proc", "/proc", "--size", String(policy.limits.tmpBytes), "--tmpfs", "/tmp"]
         for path in policy.writablePaths { arguments += ["--bind", path, path] }
         for path in policy.protectedPaths { arguments += ["--ro-bind-try", path, path] }
+        if let socket = policy.proxySocket { arguments += ["--bind", socket, NetworkPolicy.socketInside] }
         arguments += ["--chdir", command.workingDirectory, "--remount-ro", "/", "--seccomp", "3"]
         return arguments
     }

@@ -12,6 +12,8 @@ public actor SandboxSession: Sandbox {
     let policy: SandboxPolicy
     let supervisorPath: String
     private var channel: SupervisorChannel?
+    private var proxy: AllowlistProxy?
+    let ssrfGuard: SSRFGuard
 
     /// `sparks-supervisor` next to the running executable, if it was built.
     public static func locateSupervisor() -> String? {
@@ -20,11 +22,24 @@ public actor SandboxSession: Sandbox {
         return FileManager.default.isExecutableFile(atPath: candidate) ? candidate : nil
     }
 
-    public init(base: BubblewrapSandbox, policy: SandboxPolicy, supervisorPath: String) {
+    public init(base: BubblewrapSandbox, policy: SandboxPolicy, supervisorPath: String, ssrfGuard: SSRFGuard = SSRFGuard()) {
         self.base = base
         self.policy = policy
         self.supervisorPath = supervisorPath
+        self.ssrfGuard = ssrfGuard
     }
+
+    /// The supervisor, or an error saying what needs it.
+    public static func requireSupervisor(for purpose: String) throws(SparksError) -> String {
+        guard let path = locateSupervisor() else {
+            throw SparksError(.sandboxUnavailable, "\(purpose) needs sparks-supervisor next to the sparks executable",
+                              hint: "build both with `swift build` (or `make build`) and keep them together")
+        }
+        return path
+    }
+
+    /// Hosts the proxy refused so far.
+    public var refusedHosts: [String] { proxy?.refusedHosts ?? [] }
 
     /// Runs a command. A policy other than the session's (another writable directory) gets a sandbox of its own.
     public func run(_ command: SandboxCommand, policy: SandboxPolicy) async throws(SparksError) -> SandboxResult {
@@ -32,8 +47,9 @@ public actor SandboxSession: Sandbox {
             return try await base.run(command, policy: policy)
         }
         let channel = try await openChannel()
-        let result = try await channel.run(command, limits: policy.limits,
-                                           environment: BubblewrapSandbox.safeEnvironment.merging(policy.environment) { _, custom in custom })
+        var environment = BubblewrapSandbox.safeEnvironment.merging(policy.environment) { _, custom in custom }
+        if proxy != nil { environment.merge(NetworkPolicy.proxyEnvironment) { _, proxy in proxy } }
+        let result = try await channel.run(command, limits: policy.limits, environment: environment)
         if !channel.isAlive { self.channel = nil }
         return result
     }
@@ -42,6 +58,8 @@ public actor SandboxSession: Sandbox {
     public func close() async {
         await channel?.close()
         channel = nil
+        proxy?.stop()
+        proxy = nil
     }
 
     private func openChannel() async throws(SparksError) -> SupervisorChannel {
@@ -50,7 +68,23 @@ public actor SandboxSession: Sandbox {
         sessionPolicy.readOnlyPaths.append(supervisorPath)
         // The session lives as long as the task; commands carry their own time limits.
         sessionPolicy.limits.timeoutSecs = 7 * 24 * 3600
-        let channel = try await SupervisorChannel.start(base: base, policy: sessionPolicy, supervisorPath: supervisorPath)
+        var arguments = [supervisorPath]
+        if case .allowlist(let hosts) = policy.network {
+            if proxy == nil {
+                // A private directory: only the bind mount makes the socket reachable from the sandbox.
+                let directory = NSTemporaryDirectory() + "sparks-proxy-\(UUID().uuidString.prefix(12).lowercased())"
+                guard mkdir(directory, 0o700) == 0 else {
+                    throw SparksError(.sandboxFailed, "cannot create \(directory) for the network proxy")
+                }
+                let path = directory + "/proxy.sock"
+                let made = AllowlistProxy(socketPath: path, allowedHosts: hosts, ssrfGuard: ssrfGuard)
+                try made.start()
+                proxy = made
+            }
+            sessionPolicy.proxySocket = proxy?.socketPath
+            arguments += ["--bridge", String(NetworkPolicy.proxyPort), NetworkPolicy.socketInside]
+        }
+        let channel = try await SupervisorChannel.start(base: base, policy: sessionPolicy, arguments: arguments)
         self.channel = channel
         return channel
     }
@@ -73,8 +107,8 @@ final class SupervisorChannel: Sendable {
         self.group = group
     }
 
-    static func start(base: BubblewrapSandbox, policy: SandboxPolicy, supervisorPath: String) async throws(SparksError) -> SupervisorChannel {
-        let launch = try base.launchSpec(SandboxCommand(arguments: [supervisorPath], workingDirectory: policy.writablePaths.first ?? "/"),
+    static func start(base: BubblewrapSandbox, policy: SandboxPolicy, arguments: [String]) async throws(SparksError) -> SupervisorChannel {
+        let launch = try base.launchSpec(SandboxCommand(arguments: arguments, workingDirectory: policy.writablePaths.first ?? "/"),
                                          policy: policy)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: launch.spec.executable)

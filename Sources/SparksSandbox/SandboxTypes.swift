@@ -5,6 +5,17 @@ import SparksCore
 public enum NetworkPolicy: Sendable, Hashable {
     /// An empty network namespace: not even loopback reaches the host.
     case none
+    /// Still no route out; an HTTP proxy (HTTP_PROXY/HTTPS_PROXY inside) reaches exactly these
+    /// hosts (`example.org`, or `*.example.org` for its subdomains), through the SSRF guard.
+    case allowlist([String])
+
+    /// Where the host's proxy socket appears inside the sandbox, and the port that reaches it.
+    public static let socketInside = "/run/sparks/proxy.sock"
+    public static let proxyPort = 3128
+    public static var proxyEnvironment: [String: String] {
+        let url = "http://127.0.0.1:\(proxyPort)"
+        return ["HTTP_PROXY": url, "HTTPS_PROXY": url, "http_proxy": url, "https_proxy": url, "NO_PROXY": "", "no_proxy": ""]
+    }
 }
 
 /// What a sandboxed command may see and do.
@@ -19,6 +30,8 @@ public struct SandboxPolicy: Sendable, Hashable {
     public var limits: SandboxLimits
     /// Variables set inside, on top of the fixed safe set (PATH, HOME=/tmp, LANG…). Never secrets.
     public var environment: [String: String]
+    /// The host side of the allowlist proxy, bound in at `NetworkPolicy.socketInside`; set by the session that runs the proxy.
+    var proxySocket: String?
 
     public init(writablePaths: [String], readOnlyPaths: [String] = [], protectedPaths: [String] = [],
                 network: NetworkPolicy = .none, limits: SandboxLimits = SandboxLimits(), environment: [String: String] = [:]) {

@@ -18,7 +18,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -216,8 +220,68 @@ static int run_command(void) {
     return 0;
 }
 
-int main(void) {
+// Copies bytes both ways between two sockets until either side closes.
+static void pump(int a, int b) {
+    char buffer[65536];
+    struct pollfd fds[2] = {{a, POLLIN, 0}, {b, POLLIN, 0}};
+    for (;;) {
+        if (poll(fds, 2, 120000) <= 0) return;
+        for (int i = 0; i < 2; i++) {
+            if (!fds[i].revents) continue;
+            ssize_t got = read(fds[i].fd, buffer, sizeof buffer);
+            if (got <= 0) return;
+            if (write_exact(i == 0 ? b : a, buffer, (size_t)got) < 0) return;
+        }
+    }
+}
+
+// Network by allowlist: the sandbox has no route out, only its own loopback. This listens on
+// 127.0.0.1:port inside it and carries each connection to the host's allowlist proxy through
+// the Unix socket bound in at `path`. Commands reach it through HTTP(S)_PROXY.
+static int start_bridge(int port, const char *path) {
+    int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in address = {0};
+    address.sin_family = AF_INET;
+    address.sin_port = htons((uint16_t)port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (listener < 0 || bind(listener, (struct sockaddr *)&address, sizeof address) < 0 || listen(listener, 64) < 0) return -1;
+    pid_t bridge = fork();
+    if (bridge < 0) return -1;
+    if (bridge > 0) {
+        close(listener);
+        return 0;
+    }
+    signal(SIGCHLD, SIG_IGN);  // connection handlers reap themselves
+    for (;;) {
+        int client = accept(listener, NULL, NULL);
+        if (client < 0) {
+            if (errno == EINTR) continue;
+            _exit(1);
+        }
+        if (fork() == 0) {
+            close(listener);
+            int upstream = socket(AF_UNIX, SOCK_STREAM, 0);
+            struct sockaddr_un target = {0};
+            target.sun_family = AF_UNIX;
+            strncpy(target.sun_path, path, sizeof target.sun_path - 1);
+            if (upstream < 0 || connect(upstream, (struct sockaddr *)&target, sizeof target) < 0) _exit(1);
+            pump(client, upstream);
+            _exit(0);
+        }
+        close(client);
+    }
+}
+
+int main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
+    if (argc == 4 && strcmp(argv[1], "--bridge") == 0) {
+        if (start_bridge(atoi(argv[2]), argv[3]) < 0) {
+            dprintf(2, "sparks-supervisor: cannot start the network bridge: %s\n", strerror(errno));
+            return 3;
+        }
+    }
     const char *hello = "sparks-supervisor 1";
     send_frame('H', hello, (uint32_t)strlen(hello));
     for (;;) {

@@ -25,8 +25,11 @@ struct SandboxCommandGroup: AsyncParsableCommand {
         @Option(name: .long, help: ArgumentHelp("The only writable directory (default: current directory).", valueName: "dir"))
         var workdir: String?
 
-        @Option(name: .long, help: ArgumentHelp("Network: none.", valueName: "policy"))
+        @Option(name: .long, help: ArgumentHelp("Network: none (default), or allowlist (hosts from --allow or [sandbox] allowed_hosts).", valueName: "policy"))
         var network = "none"
+
+        @Option(name: .long, help: ArgumentHelp("A host the command may reach through the proxy (repeatable; *.example.org for subdomains).", valueName: "host"))
+        var allow: [String] = []
 
         @Option(name: .long, help: ArgumentHelp("Wall-clock limit in seconds.", valueName: "secs"))
         var timeout: Double?
@@ -38,7 +41,8 @@ struct SandboxCommandGroup: AsyncParsableCommand {
 
         func validate() throws {
             if command.isEmpty { throw ValidationError("give the command to run after --, e.g. sparks sandbox run -- ls") }
-            if network != "none" { throw ValidationError("--network must be none (an allowlist proxy is not available yet)") }
+            if network != "none", network != "allowlist" { throw ValidationError("--network must be none or allowlist") }
+            if !allow.isEmpty, network != "allowlist" { throw ValidationError("--allow needs --network allowlist") }
             if let timeout, timeout <= 0 { throw ValidationError("--timeout must be positive") }
         }
 
@@ -54,8 +58,18 @@ struct SandboxCommandGroup: AsyncParsableCommand {
                 if let timeout { limits.timeoutSecs = timeout }
                 let arguments = command.first == "--" ? Array(command.dropFirst()) : command
                 if sandbox.kind == "none" { Terminal.error("warning: sandbox = \"none\": this command runs UNSANDBOXED on the host") }
-                let result = try await sandbox.run(SandboxCommand(arguments: arguments, workingDirectory: real),
-                                                   policy: .workspace(real, limits: limits, readOnlyPaths: config.sandbox.readOnlyPaths))
+                var policy = SandboxPolicy.workspace(real, limits: limits, readOnlyPaths: config.sandbox.readOnlyPaths)
+                if network == "allowlist" {
+                    let hosts = allow.isEmpty ? config.sandbox.allowedHosts : allow
+                    guard !hosts.isEmpty else {
+                        throw SparksError(.invalidInput, "--network allowlist needs hosts", hint: "pass --allow HOST, or set [sandbox] allowed_hosts")
+                    }
+                    guard sandbox is BubblewrapSandbox else {
+                        throw SparksError(.invalidInput, "network by allowlist works with the bubblewrap backend only")
+                    }
+                    policy.network = .allowlist(hosts)
+                }
+                let result = try await sandbox.run(SandboxCommand(arguments: arguments, workingDirectory: real), policy: policy)
                 FileHandle.standardOutput.write(Data(result.stdout.utf8))
                 FileHandle.standardError.write(Data(result.stderr.utf8))
                 switch result.termination {

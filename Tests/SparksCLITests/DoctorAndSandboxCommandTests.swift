@@ -53,6 +53,28 @@ import Testing
         #expect(doctor.stdout.contains("FAIL  sandbox.available"))
     }
 
+    @Test func sandboxRunWithANetworkAllowlist() async throws {
+        let home = try TemporaryDirectory(prefix: "allowlist-cli")
+        let work = try TemporaryDirectory(prefix: "allowlist-cli-work")
+        let sparks = SparksBinary(home: home)
+        let fetch = "import urllib.request, urllib.error\ntry: urllib.request.urlopen('http://%s/', timeout=10)\nexcept urllib.error.HTTPError as e: print('HTTP', e.code, e.read().decode())"
+        // An allowed name that does not resolve here, and a name that is not allowed: both refused
+        // by the host's proxy, and nothing leaves the machine.
+        let unresolved = try await sparks.run(["sandbox", "run", "--workdir", work.path, "--network", "allowlist", "--allow", "pypi.invalid",
+                                               "--", "python3", "-c", fetch.replacingOccurrences(of: "%s", with: "pypi.invalid")])
+        #expect(unresolved.stdout.contains("HTTP 403"), "\(unresolved.stdout)\(unresolved.stderr)")
+        #expect(unresolved.stdout.contains("does not resolve"))
+        let other = try await sparks.run(["sandbox", "run", "--workdir", work.path, "--network", "allowlist", "--allow", "pypi.invalid",
+                                          "--", "python3", "-c", fetch.replacingOccurrences(of: "%s", with: "evil.invalid")])
+        #expect(other.stdout.contains("not in this sandbox's network allowlist"))
+        let usage = try await sparks.run(["sandbox", "run", "--allow", "x.org", "--", "true"])
+        #expect(usage.exitCode != 0)
+        #expect(usage.stderr.contains("--allow needs --network allowlist"))
+        let none = try await sparks.run(["sandbox", "run", "--network", "allowlist", "--", "true"])
+        #expect(none.exitCode == 2)
+        #expect(none.stderr.contains("needs hosts"))
+    }
+
     @Test func sandboxRunReportsHowACommandEnded() async throws {
         let home = try TemporaryDirectory(prefix: "sandbox-run")
         let work = try TemporaryDirectory(prefix: "sandbox-run-work")
