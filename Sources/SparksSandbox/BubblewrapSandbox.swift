@@ -170,10 +170,13 @@ public struct BubblewrapSandbox: Sandbox {
                 arguments += ["--ro-bind", directory, directory]
             }
         }
-        for path in Self.systemReadOnly + policy.readOnlyPaths {
+        for path in Self.systemReadOnly {
             arguments += ["--ro-bind-try", path, path]
         }
         arguments += ["--dev", "/dev", "--proc", "/proc", "--size", String(policy.limits.tmpBytes), "--tmpfs", "/tmp"]
+        // After the private /tmp, so that paths under /tmp (a checkout there, its objects, the
+        // supervisor) are not hidden by it.
+        for path in policy.readOnlyPaths { arguments += ["--ro-bind-try", path, path] }
         for path in policy.writablePaths { arguments += ["--bind", path, path] }
         for path in policy.protectedPaths { arguments += ["--ro-bind-try", path, path] }
         if let socket = policy.proxySocket { arguments += ["--bind", socket, NetworkPolicy.socketInside] }
