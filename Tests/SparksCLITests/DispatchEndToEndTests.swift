@@ -116,7 +116,7 @@ import Testing
                 [[sparks]]
                 name = "checked"
                 tools = ["file_write", "file_read"]
-                verify = "test -f ok.txt && grep -q yes ok.txt"
+                verify = "git log -1 --format=%s && test -f ok.txt && grep -q yes ok.txt"
                 """)
             let sparks = SparksBinary(home: home, baseURL: server.baseURL)
             let passed = try await sparks.run(["dispatch", "--spark", "checked", "--goal", "write ok.txt", "--repo", repo.path])
