@@ -44,4 +44,8 @@ if ! DOCKER_HOST="unix://$socket" "$docker" image inspect "$image" >/dev/null 2>
     tar -C "$rootfs" -c . | DOCKER_HOST="unix://$socket" "$docker" import - "$image" >/dev/null
     rm -rf "$rootfs"
 fi
+# Containers left by an earlier run that was killed (label sparks=1) would count against the
+# process limits of uid 65534: remove them.
+leftovers=$(DOCKER_HOST="unix://$socket" "$docker" ps -aq --filter label=sparks=1)
+[ -z "$leftovers" ] || DOCKER_HOST="unix://$socket" "$docker" rm -f $leftovers >/dev/null 2>&1
 echo "unix://$socket"

@@ -69,24 +69,21 @@ public struct DockerSandbox: Sandbox {
         return options
     }
 
-    /// One command, one container.
+    /// One command, one container: created and started first, so that it has a name to remove
+    /// whatever happens to the command (a killed `docker run` client would leave it running).
     public func run(_ command: SandboxCommand, policy: SandboxPolicy) async throws(SparksError) -> SandboxResult {
-        let name = "sparks-\(UUID().uuidString.prefix(12).lowercased())"
-        let arguments = ["run", "--rm", "--interactive"] + containerOptions(name: name, policy: policy, workdir: command.workingDirectory)
-            + [image] + command.arguments
-        let output = try await ProcessRunner().run(ProcessRunner.Spec(
-            executable: dockerPath, arguments: arguments, environment: clientEnvironment, workingDirectory: "/",
-            stdin: command.stdin ?? Data(), limits: policy.limits))
-        if output.timedOut || output.flooded { remove(name) }
-        if output.exitStatus == 125 {
-            throw SparksError(.sandboxFailed, "docker could not start the container: "
-                + output.stderr.trimmingCharacters(in: .whitespacesAndNewlines),
-                hint: "check that the Docker engine runs and the image \(image) exists (docker image ls)")
+        let session = DockerSession(base: self, policy: policy)
+        let result: SandboxResult
+        do { result = try await session.run(command, policy: policy) } catch {
+            await session.close()
+            throw error
         }
-        return output.result
+        await session.close()
+        return result
     }
 
-    func remove(_ name: String) {
+    /// Removes a container and everything running in it; waits on a dispatch thread, not a concurrency thread.
+    func remove(_ name: String) async {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: dockerPath)
         process.arguments = ["rm", "--force", name]
@@ -95,9 +92,14 @@ public struct DockerSandbox: Sandbox {
         process.standardError = FileHandle.nullDevice
         let done = DispatchSemaphore(value: 0)
         process.terminationHandler = { _ in done.signal() }
-        if (try? process.run()) != nil { _ = done.wait(timeout: .now() + 30) }
+        guard (try? process.run()) != nil else { return }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                _ = done.wait(timeout: .now() + 30)
+                continuation.resume()
+            }
+        }
     }
-
 }
 
 /// One container per task; each command is a `docker exec` in it.
@@ -120,7 +122,7 @@ public actor DockerSession: Sandbox {
         if case .exited(let code) = result.termination, code == 125 || code == 126 || code == 1,
            ["is not running", "No such container", "OCI runtime exec failed"].contains(where: result.combinedOutput.contains)
         {
-            if let container { base.remove(container) }
+            if let container { await base.remove(container) }
             container = nil
             return try await exec(command, policy: policy)
         }
@@ -136,7 +138,7 @@ public actor DockerSession: Sandbox {
             workingDirectory: "/", stdin: command.stdin ?? Data(), limits: policy.limits))
         if output.timedOut || output.flooded {
             // The exec'd process outlives its client: take the container down, start afresh next time.
-            base.remove(name)
+            await base.remove(name)
             container = nil
         }
         return output.result
@@ -162,8 +164,8 @@ public actor DockerSession: Sandbox {
     }
 
     /// Removes the task's container.
-    public func close() {
-        if let container { base.remove(container) }
+    public func close() async {
+        if let container { await base.remove(container) }
         container = nil
     }
 }

@@ -17,7 +17,8 @@ import Testing
         #expect(sandbox.enforcement == .unprivilegedUser)
         let workspace = try TemporaryDirectory.gitRepository(prefix: "nobody-work")
         try sandbox.prepareWorkspace(workspace.path)
-        var limits = SandboxLimits(timeoutSecs: 20, maxProcesses: 64)
+        // RLIMIT_NPROC counts every process of uid 65534 on the host, so leave room for others.
+        var limits = SandboxLimits(timeoutSecs: 20, maxProcesses: 200)
         limits.memoryBytes = 256 << 20
         let policy = SandboxPolicy.workspace(workspace.path, limits: limits)
         let identity = try await sandbox.run(.shell("id -u; echo written > out.txt; cat out.txt", in: workspace.path), policy: policy)
