@@ -18,6 +18,16 @@ public final class SparksStore: Sendable {
             configuration.foreignKeysEnabled = true
             configuration.busyMode = .timeout(10)
             configuration.label = "sparks"
+            // Two `sparks` processes starting at once must not both apply the same migration:
+            // opening and migrating happen under an exclusive lock on a file next to the database.
+            let lock = open(path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            if lock >= 0 { flock(lock, LOCK_EX) }
+            defer {
+                if lock >= 0 {
+                    flock(lock, LOCK_UN)
+                    close(lock)
+                }
+            }
             pool = try DatabasePool(path: path, configuration: configuration)
             try Migrations.migrator().migrate(pool)
         } catch {

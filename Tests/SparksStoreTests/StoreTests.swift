@@ -27,6 +27,17 @@ import Testing
         #expect(mode == 0o600)
     }
 
+    @Test func concurrentOpensMigrateOnce() async throws {
+        // Several `sparks` processes may start at once on a new database.
+        let path = directory.file("race/sparks.db")
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<8 {
+                group.addTask { try SparksStore(path: path).appliedMigrations().count }
+            }
+            for try await count in group { #expect(count == 2) }
+        }
+    }
+
     @Test func taskLifecycle() throws {
         let task = spec("write hello")
         try store.insertTask(task)
