@@ -50,11 +50,7 @@ public struct BubblewrapSandbox: Sandbox {
 
     /// `bwrap` on PATH (the standard directories when PATH is not set), if installed.
     public static func locate(path: String? = ProcessInfo.processInfo.environment["PATH"]) -> String? {
-        for directory in (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") {
-            let candidate = "\(directory)/bwrap"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
+        findExecutable("bwrap", path: path)
     }
 
     static var isRoot: Bool { geteuid() == 0 }
@@ -183,4 +179,13 @@ public struct BubblewrapSandbox: Sandbox {
         arguments += ["--chdir", command.workingDirectory, "--remount-ro", "/", "--seccomp", "3"]
         return arguments
     }
+}
+
+/// The first executable `name` in the directories of `path` (the standard ones when it is nil).
+func findExecutable(_ name: String, path: String?) -> String? {
+    for directory in (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") {
+        let candidate = "\(directory)/\(name)"
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+    }
+    return nil
 }

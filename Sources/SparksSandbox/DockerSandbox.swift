@@ -18,12 +18,9 @@ public struct DockerSandbox: Sandbox {
         self.host = host
     }
 
+    /// `docker` on PATH (the standard directories when PATH is not set), if installed.
     public static func locate(path: String? = ProcessInfo.processInfo.environment["PATH"]) -> String? {
-        for directory in (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") {
-            let candidate = "\(directory)/docker"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
+        findExecutable("docker", path: path)
     }
 
     /// The user commands run as: uid 65534 when Sparks is root, else Sparks' own user, so that

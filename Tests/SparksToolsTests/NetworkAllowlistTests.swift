@@ -13,20 +13,7 @@ import Testing
     func withServer(_ body: (Int) async throws -> Void) async throws {
         let router = Router()
         router.get("/ok") { _, _ in "through the proxy" }
-        var logger = Logger(label: "proxy-test-server")
-        logger.logLevel = .critical
-        let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0); continuation.finish() },
-                              logger: logger)
-        let task = Task { try await app.runService() }
-        var port = 0
-        for await value in stream { port = value }
-        do { try await body(port) } catch {
-            task.cancel()
-            throw error
-        }
-        task.cancel()
+        try await LoopbackHTTPServer.with(router, body)
     }
 
     @Test func allowedHostsOnlyThroughTheProxy() async throws {

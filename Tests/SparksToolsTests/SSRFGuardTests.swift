@@ -85,19 +85,7 @@ import Testing
         router.get("/loop") { _, _ in Response(status: .found, headers: [.location: "/loop"]) }
         router.get("/missing") { _, _ in Response(status: .notFound) }
         let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
-        var logger = Logger(label: "fetch-test-server")
-        logger.logLevel = .critical
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0); continuation.finish() },
-                              logger: logger)
-        let task = Task { try await app.runService() }
-        var port = 0
-        for await value in stream { port = value }
-        do { try await body(port) } catch {
-            task.cancel()
-            throw error
-        }
-        task.cancel()
+        try await LoopbackHTTPServer.with(router, body)
     }
 
     func tool() -> HTTPFetchTool {
