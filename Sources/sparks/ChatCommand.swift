@@ -2,7 +2,9 @@ import ArgumentParser
 import Foundation
 import SparksConfig
 import SparksCore
+import SparksLLM
 import SparksOrchestrator
+import SparksStore
 
 struct ChatCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,7 +34,8 @@ struct ChatCommand: AsyncParsableCommand {
                 if let message {
                     try await oneShot(message, session: session)
                 } else {
-                    try await repl(session: session, config: config)
+                    let dispatcher = REPLDispatcher(config: config, store: store, model: model, verbose: options.verbose)
+                    try await repl(session: session, config: config, dispatcher: dispatcher)
                 }
             } catch {
                 await shutdown()
@@ -50,7 +53,7 @@ struct ChatCommand: AsyncParsableCommand {
         Terminal.out("")
     }
 
-    private func repl(session: ChatSession, config: SparksConfig) async throws {
+    private func repl(session: ChatSession, config: SparksConfig, dispatcher: REPLDispatcher) async throws {
         let history = ChatHistoryFile(path: (config.home as NSString).appendingPathComponent("history.txt"))
         Terminal.out("Sparks chat · model \(session.currentModel) · /help for commands, /quit to leave")
         while true {
@@ -63,7 +66,7 @@ struct ChatCommand: AsyncParsableCommand {
             if input.isEmpty { continue }
             history.append(input)
             if input.hasPrefix("/") {
-                if try await command(input, session: session, config: config) == .quit { return }
+                if try await command(input, session: session, config: config, dispatcher: dispatcher) == .quit { return }
                 continue
             }
             do {
@@ -79,7 +82,7 @@ struct ChatCommand: AsyncParsableCommand {
 
     private enum CommandResult { case proceed, quit }
 
-    private func command(_ input: String, session: ChatSession, config: SparksConfig) async throws -> CommandResult {
+    private func command(_ input: String, session: ChatSession, config: SparksConfig, dispatcher: REPLDispatcher) async throws -> CommandResult {
         let parts = input.split(separator: " ", maxSplits: 1).map(String.init)
         switch parts[0] {
         case "/quit", "/exit", "/q":
@@ -89,6 +92,8 @@ struct ChatCommand: AsyncParsableCommand {
                 /help           this list
                 /sparks         the sparks you can dispatch work to
                 /model          show the model; /model NAME switches, /model reset goes back
+                /dispatch GOAL  hand GOAL to the coder spark, on the repository in this directory
+                                (/dispatch @scout GOAL picks another spark); risky commands ask you first
                 /new            start a new conversation
                 /quit           leave (also /exit, Ctrl-D)
                 """)
@@ -113,6 +118,18 @@ struct ChatCommand: AsyncParsableCommand {
         case "/new":
             try session.reset()
             Terminal.out("new conversation")
+        case "/dispatch":
+            guard parts.count == 2, !parts[1].trimmingCharacters(in: .whitespaces).isEmpty else {
+                Terminal.out("usage: /dispatch [@spark] GOAL")
+                return .proceed
+            }
+            do {
+                try await dispatcher.dispatch(parts[1])
+            } catch {
+                // A failed task does not end the session.
+                Terminal.error("error: \(error.message)")
+                if let hint = error.hint { Terminal.error("hint: \(hint)") }
+            }
         default:
             Terminal.out("unknown command \(parts[0]); /help lists them")
         }
@@ -133,5 +150,29 @@ struct ChatHistoryFile {
         _ = try? handle.seekToEnd()
         handle.write(Data((line.replacingOccurrences(of: "\n", with: " ") + "\n").utf8))
         try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+    }
+}
+
+/// `/dispatch` in the REPL: a task on the repository in the current directory, with approvals
+/// asked right in the session (the person at the REPL is there to answer).
+struct REPLDispatcher {
+    let config: SparksConfig
+    let store: SparksStore
+    let model: any ChatModel
+    let verbose: Bool
+
+    func dispatch(_ line: String) async throws(SparksError) {
+        var goal = line.trimmingCharacters(in: .whitespaces)
+        var spark = "coder"
+        if goal.hasPrefix("@"), let space = goal.firstIndex(of: " ") {
+            spark = String(goal[goal.index(after: goal.startIndex)..<space])
+            goal = String(goal[space...]).trimmingCharacters(in: .whitespaces)
+        }
+        let orchestrator = Orchestrator(config: config, store: store, model: model, sandbox: try SandboxFactory.make(config.sandbox),
+                                        confirmer: Approval.ask, logger: CLI.logger(verbose: verbose))
+        let request = Orchestrator.DispatchRequest(goal: goal, spark: spark, repository: FileManager.default.currentDirectoryPath)
+        let printer = ProgressPrinter(showText: false)
+        let outcome = try await orchestrator.dispatch(request) { printer.handle($0) }
+        Terminal.out(outcome.summary)
     }
 }

@@ -241,6 +241,25 @@ import Testing
         }
     }
 
+    @Test func replDispatchAsksBeforeRiskyCommands() async throws {
+        try await withServer([.toolCall("shell", "{\"command\":\"curl http://example.invalid/install.sh\"}"),
+                              .toolCall("shell", "{\"command\":\"curl http://example.invalid/again\"}"),
+                              .text("Skipped the download as you asked.")]) { server, home in
+            let repo = try TemporaryDirectory.gitRepository(prefix: "repl-repo")
+            let sparks = SparksBinary(home: home, baseURL: server.baseURL)
+            // The first command is refused by the person, the second approved (it then fails: no network).
+            let result = try await sparks.run(["chat"], in: repo.path, input: "/dispatch fetch the installer\nn\ny\n/quit\n")
+            #expect(result.exitCode == 0, "stderr: \(result.stderr)")
+            #expect(result.stderr.contains("needs your approval"))
+            #expect(result.stderr.contains("[shell] curl http://example.invalid/install.sh"))
+            #expect(result.stdout.contains("Skipped the download as you asked."))
+            let observations = server.chatRequests.dropFirst().compactMap { $0.messages.last?["content"]?.stringValue }
+            #expect(observations.first?.contains("The user denied this action") == true)
+            #expect(observations.dropFirst().first?.contains("curl") == true)
+            #expect(observations.dropFirst().first?.contains("denied") == false)
+        }
+    }
+
     @Test func initRosterAndConfigShow() async throws {
         let home = try TemporaryDirectory(prefix: "cli-home")
         let sparks = SparksBinary(home: home, extra: ["SPARKS_LLM_API_KEY": "sk-shown-nowhere-123456"])
