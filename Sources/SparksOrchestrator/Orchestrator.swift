@@ -155,6 +155,9 @@ public struct Orchestrator: Sendable {
             verification = await self.verify(verify, in: workspace, sandbox: taskSandbox, policy: policy)
             events(.verifyFinished(passed: verification?.passed ?? false, detail: verification?.detail ?? ""))
         }
+        // Done with the task's sandbox: end it now, so nothing (processes, proxy socket) outlives the task.
+        await session?.close()
+        await container?.close()
         do {
             try workspaces.commitAll(workspace, message: "sparks: \(task.goal.prefix(72))\n\nTask \(task.id.uuidString.lowercased()), spark \(spark.name).")
         } catch {
