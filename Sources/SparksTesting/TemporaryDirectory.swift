@@ -1,6 +1,15 @@
 import Foundation
+import Synchronization
 
-/// A directory under the system temp folder, removed when `remove()` is called.
+/// Directories made by tests, removed when the test process exits.
+private let madeDirectories = Mutex<[String]>([])
+private let cleanupRegistered = Mutex(false)
+
+private func removeMadeDirectories() {
+    for path in madeDirectories.withLock({ $0 }) { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// A directory under the system temp folder, removed by `remove()` or when the process exits.
 public struct TemporaryDirectory: Sendable {
     public let path: String
 
@@ -9,6 +18,11 @@ public struct TemporaryDirectory: Sendable {
         try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
         // Resolve symlinks (e.g. /tmp → /private/tmp) so paths compare equal to resolved ones.
         path = (base as NSString).resolvingSymlinksInPath
+        let resolved = path
+        madeDirectories.withLock { $0.append(resolved) }
+        if cleanupRegistered.withLock({ registered in defer { registered = true }; return !registered }) {
+            atexit { removeMadeDirectories() }
+        }
     }
 
     public func file(_ relative: String) -> String {
@@ -19,7 +33,7 @@ public struct TemporaryDirectory: Sendable {
     public func write(_ relative: String, _ content: String) throws -> String {
         let target = file(relative)
         try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try content.write(toFile: target, atomically: true, encoding: .utf8)
+        try content.write(toFile: target, atomically: false, encoding: .utf8)
         return target
     }
 
