@@ -163,6 +163,7 @@ public struct ConfigLoader: Sendable {
         }
 
         let config = SparksConfig(home: home, databasePath: storePath, llm: llm, agent: agent, tools: tools, sandbox: sandboxSettings,
+                                  copyNonGitDirectories: resolver.string("workspace.non_git", default: "refuse") == "copy",
                                   sparks: sparks)
         let entries = ConfigSchema.keys.map { spec in
             ConfigEntry(key: spec.path, value: resolver.display[spec.path] ?? "(not set)",

@@ -104,6 +104,7 @@ enum ConfigSchema {
         KeySpec(path: "sandbox.read_only_paths", kind: .stringArray),
         KeySpec(path: "sandbox.docker_image", kind: .string),
         KeySpec(path: "sandbox.allowed_hosts", kind: .stringArray),
+        KeySpec(path: "workspace.non_git", kind: .string, allowed: ["refuse", "copy"]),
         KeySpec(path: "sandbox.confirm_patterns", kind: .stringArray),
     ]
 

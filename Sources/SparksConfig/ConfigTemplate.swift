@@ -37,6 +37,9 @@ public enum ConfigTemplate {
     [tools]
     # max_output_chars = 16000  # longer tool output is cut with a marker
 
+    [workspace]
+    # non_git = "refuse"        # refuse | copy: a directory that is not a git repository is copied for the task
+
     # [store]
     # path = "~/.sparks/sparks.db"
 

@@ -92,7 +92,8 @@ public struct Orchestrator: Sendable {
         try store.insertTask(task)
         let workspace: Workspace
         do {
-            workspace = try workspaces.create(taskID: task.id, repository: task.repository)
+            workspace = try workspaces.create(taskID: task.id, repository: task.repository,
+                                              copyNonGit: config.copyNonGitDirectories)
             try (sandbox as? BubblewrapSandbox)?.prepareWorkspace(workspace.path)
             try (sandbox as? DockerSandbox)?.prepareWorkspace(workspace.path)
             try store.recordWorkspace(taskID: task.id, path: workspace.path, branch: workspace.branch,

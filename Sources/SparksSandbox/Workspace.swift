@@ -41,10 +41,13 @@ public struct WorkspaceManager: Sendable {
     }
 
     /// Makes the clone and its branch. A directory that is not a git repository is refused.
-    public func create(taskID: UUID, repository: String) throws(SparksError) -> Workspace {
+    public func create(taskID: UUID, repository: String, copyNonGit: Bool = false) throws(SparksError) -> Workspace {
         guard git.isRepository(repository) else {
-            throw SparksError(.workspaceFailed, "\(repository) is not a git repository; a spark works on its own clone of one",
-                              hint: "run `git init && git add -A && git commit -m init` there first")
+            guard copyNonGit else {
+                throw SparksError(.workspaceFailed, "\(repository) is not a git repository; a spark works on its own clone of one",
+                                  hint: "run `git init && git add -A && git commit -m init` there first, or set [workspace] non_git = \"copy\"")
+            }
+            return try createCopy(taskID: taskID, directory: repository)
         }
         let top = try git.run(["rev-parse", "--show-toplevel"], in: repository).trimmingCharacters(in: .whitespacesAndNewlines)
         guard let base = try? git.run(["rev-parse", "HEAD"], in: top).trimmingCharacters(in: .whitespacesAndNewlines), !base.isEmpty else {
@@ -65,6 +68,52 @@ public struct WorkspaceManager: Sendable {
         return Workspace(path: destination, branch: branch, baseCommit: base, source: top)
     }
 
+    /// For a directory that is not a git repository: a copy of it, made a repository with one
+    /// snapshot commit, so that the task's change can still be reviewed and applied.
+    func createCopy(taskID: UUID, directory: String) throws(SparksError) -> Workspace {
+        let destination = path(for: taskID)
+        let branch = "sparks/\(taskID.uuidString.lowercased())"
+        do {
+            try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try FileManager.default.copyItem(atPath: directory, toPath: destination)
+        } catch {
+            throw SparksError(.workspaceFailed, "cannot copy \(directory) into \(destination): \(error.localizedDescription)")
+        }
+        try git.run(["init", "--quiet", "--initial-branch=\(branch)"], in: destination)
+        try git.run(["add", "-A"], in: destination)
+        try git.run(["commit", "--quiet", "--no-verify", "--allow-empty", "-m", "sparks: snapshot of \(directory)"], in: destination)
+        let base = try git.run(["rev-parse", "HEAD"], in: destination).trimmingCharacters(in: .whitespacesAndNewlines)
+        return Workspace(path: destination, branch: branch, baseCommit: base, source: directory)
+    }
+
+    /// Copies the task's changes back into a directory that is not a git repository.
+    func applyCopy(_ workspace: Workspace) throws(SparksError) -> String {
+        let changes = try git.run(["diff", "--name-status", "--no-renames", "-z", workspace.baseCommit, "HEAD"], in: workspace.path)
+        let fields = changes.split(separator: "\0").map(String.init)
+        var count = 0
+        var index = 0
+        while index + 1 < fields.count {
+            let status = fields[index]
+            let relative = fields[index + 1]
+            index += 2
+            let target = workspace.source + "/" + relative
+            do {
+                if status == "D" {
+                    if FileManager.default.fileExists(atPath: target) { try FileManager.default.removeItem(atPath: target) }
+                } else {
+                    try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent,
+                                                            withIntermediateDirectories: true)
+                    if FileManager.default.fileExists(atPath: target) { try FileManager.default.removeItem(atPath: target) }
+                    try FileManager.default.copyItem(atPath: workspace.path + "/" + relative, toPath: target)
+                }
+            } catch {
+                throw SparksError(.workspaceFailed, "cannot copy \(relative) back into \(workspace.source): \(error.localizedDescription)")
+            }
+            count += 1
+        }
+        return "\(count) file(s) copied back into \(workspace.source)"
+    }
+
     /// Commits everything the spark left in the workspace. Returns the new commit, or nil when nothing changed.
     @discardableResult
     public func commitAll(_ workspace: Workspace, message: String) throws(SparksError) -> String? {
@@ -81,12 +130,14 @@ public struct WorkspaceManager: Sendable {
         return try git.run(["diff", stat ? "--stat" : "--patch", workspace.baseCommit], in: workspace.path)
     }
 
-    /// Merges the task's branch into the repository's current branch. The repository must be clean.
+    /// Merges the task's branch into the repository's current branch (the repository must be
+    /// clean), or copies the changes back into a directory that is not a repository. Returns what was done.
     public func apply(_ workspace: Workspace) throws(SparksError) -> String {
         guard FileManager.default.fileExists(atPath: workspace.path) else {
             throw SparksError(.workspaceFailed, "the task's workspace \(workspace.path) no longer exists")
         }
         try commitAll(workspace, message: "sparks: uncommitted changes of the task")
+        if !git.isRepository(workspace.source) { return try applyCopy(workspace) }
         let status = try git.run(["status", "--porcelain", "--untracked-files=no"], in: workspace.source)
         guard status.isEmpty else {
             throw SparksError(.workspaceFailed, "\(workspace.source) has uncommitted changes",
@@ -102,7 +153,7 @@ public struct WorkspaceManager: Sendable {
                               hint: "merge the branch \(workspace.branch) by hand: git merge \(workspace.branch)")
         }
         _ = merged
-        return head
+        return "merged \(workspace.branch) into \(workspace.source) (now at \(head.prefix(12)))"
     }
 
     public func remove(_ path: String) throws(SparksError) {

@@ -89,9 +89,9 @@ struct ApplyCommand: AsyncParsableCommand {
                 throw SparksError(.invalidInput, "task \(id) was already applied")
             }
             let space = try workspace(of: task)
-            let head = try context.manager.apply(space)
+            let done = try context.manager.apply(space)
             try context.store.markApplied(taskID: task.id)
-            Terminal.out("merged \(space.branch) into \(space.source) (now at \(head.prefix(12)))")
+            Terminal.out(done)
         }
     }
 }

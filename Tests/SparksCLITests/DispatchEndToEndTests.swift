@@ -241,6 +241,32 @@ import Testing
         }
     }
 
+    @Test func aDirectoryThatIsNotARepositoryIsCopiedWhenConfigured() async throws {
+        try await withServer([.toolCall("file_write", "{\"path\":\"docs/new.md\",\"content\":\"new\\n\"}"),
+                              .toolCall("shell", "{\"command\":\"rm old.txt\"}"),
+                              .text("Added docs/new.md and removed old.txt.")]) { server, home in
+            let plain = try TemporaryDirectory(prefix: "plain-dir")
+            try plain.write("old.txt", "old\n")
+            try plain.write("keep.txt", "keep\n")
+            try home.write("config.toml", "[workspace]\nnon_git = \"copy\"\n")
+            let sparks = SparksBinary(home: home, baseURL: server.baseURL)
+            let result = try await sparks.run(["dispatch", "--goal", "tidy up", "--repo", plain.path])
+            #expect(result.exitCode == 0, "stderr: \(result.stderr)")
+            // Untouched until applied.
+            #expect(plain.read("old.txt") == "old\n")
+            #expect(plain.read("docs/new.md") == nil)
+            #expect(!FileManager.default.fileExists(atPath: plain.file(".git")))
+            let taskID = try #require(result.stderr.split(separator: "\n").first { $0.hasPrefix("task_id=") }?.dropFirst(8))
+            let apply = try await sparks.run(["apply", String(taskID.prefix(8))])
+            #expect(apply.exitCode == 0, "stderr: \(apply.stderr)")
+            #expect(apply.stdout.contains("2 file(s) copied back"))
+            #expect(plain.read("docs/new.md") == "new\n")
+            #expect(plain.read("old.txt") == nil)
+            #expect(plain.read("keep.txt") == "keep\n")
+            #expect(!FileManager.default.fileExists(atPath: plain.file(".git")))
+        }
+    }
+
     @Test func replDispatchAsksBeforeRiskyCommands() async throws {
         try await withServer([.toolCall("shell", "{\"command\":\"curl http://example.invalid/install.sh\"}"),
                               .toolCall("shell", "{\"command\":\"curl http://example.invalid/again\"}"),
