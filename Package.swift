@@ -42,6 +42,8 @@ let package = Package(
         .target(
             name: "SparksTools",
             dependencies: ["SparksCore", "SparksSandbox", .product(name: "AsyncHTTPClient", package: "async-http-client")]),
+        // Semantic memory: the HNSW index so far (embedder, store and recall follow).
+        .target(name: "SparksMemory"),
         .target(
             name: "SparksAgent",
             dependencies: ["SparksCore", "SparksLLM", "SparksTools", .product(name: "Logging", package: "swift-log")]),
@@ -75,6 +77,7 @@ let package = Package(
             ]),
         .testTarget(name: "SparksAgentTests", dependencies: ["SparksAgent", "SparksLLM", "SparksTools", "SparksTesting"]),
         .testTarget(name: "SparksStoreTests", dependencies: ["SparksStore", "SparksTesting"]),
+        .testTarget(name: "SparksMemoryTests", dependencies: ["SparksMemory"]),
         .testTarget(name: "SparksCLITests", dependencies: ["sparks", "SparksStore", "SparksTesting"]),
     ]
 )
