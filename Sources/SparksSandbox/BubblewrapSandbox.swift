@@ -124,15 +124,9 @@ public struct BubblewrapSandbox: Sandbox {
     public func run(_ command: SandboxCommand, policy: SandboxPolicy) async throws(SparksError) -> SandboxResult {
         if case .allowlist = policy.network, policy.proxySocket == nil {
             // The proxy lives as long as a session; one-off commands have no network.
-            let session = SandboxSession(base: self, policy: policy,
-                                         supervisorPath: try SandboxSession.requireSupervisor(for: "network by allowlist"))
-            let result: SandboxResult
-            do { result = try await session.run(command, policy: policy) } catch {
-                await session.close()
-                throw error
-            }
-            await session.close()
-            return result
+            return try await SandboxSession(base: self, policy: policy,
+                                            supervisorPath: try SandboxSession.requireSupervisor(for: "network by allowlist"))
+                .runOnce(command, policy: policy)
         }
         let (spec, group) = try launchSpec(command, policy: policy)
         defer { group?.remove() }

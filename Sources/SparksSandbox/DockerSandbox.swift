@@ -69,14 +69,7 @@ public struct DockerSandbox: Sandbox {
     /// One command, one container: created and started first, so that it has a name to remove
     /// whatever happens to the command (a killed `docker run` client would leave it running).
     public func run(_ command: SandboxCommand, policy: SandboxPolicy) async throws(SparksError) -> SandboxResult {
-        let session = DockerSession(base: self, policy: policy)
-        let result: SandboxResult
-        do { result = try await session.run(command, policy: policy) } catch {
-            await session.close()
-            throw error
-        }
-        await session.close()
-        return result
+        try await DockerSession(base: self, policy: policy).runOnce(command, policy: policy)
     }
 
     /// Removes a container and everything running in it; waits on a dispatch thread, not a concurrency thread.
@@ -100,7 +93,7 @@ public struct DockerSandbox: Sandbox {
 }
 
 /// One container per task; each command is a `docker exec` in it.
-public actor DockerSession: Sandbox {
+public actor DockerSession: ClosableSandbox {
     public nonisolated let kind = "docker"
     let base: DockerSandbox
     let policy: SandboxPolicy

@@ -6,7 +6,7 @@ import Synchronization
 /// first command pays for the sandbox; the next ones cost a fork and an exec. Each command still
 /// gets its own time limit and output budget and its own process group, killed when it ends;
 /// memory and process limits hold for the whole task.
-public actor SandboxSession: Sandbox {
+public actor SandboxSession: ClosableSandbox {
     public nonisolated let kind = "bubblewrap"
     let base: BubblewrapSandbox
     let policy: SandboxPolicy

@@ -119,3 +119,21 @@ public protocol Sandbox: Sendable {
     var kind: String { get }
     func run(_ command: SandboxCommand, policy: SandboxPolicy) async throws(SparksError) -> SandboxResult
 }
+
+/// A sandbox that lives across commands and must be ended (`SandboxSession`, `DockerSession`).
+protocol ClosableSandbox: Sandbox {
+    func close() async
+}
+
+extension ClosableSandbox {
+    /// Runs one command and ends the sandbox, whether the command ran or failed.
+    func runOnce(_ command: SandboxCommand, policy: SandboxPolicy) async throws(SparksError) -> SandboxResult {
+        let result: SandboxResult
+        do { result = try await run(command, policy: policy) } catch {
+            await close()
+            throw error
+        }
+        await close()
+        return result
+    }
+}
