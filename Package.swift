@@ -42,8 +42,15 @@ let package = Package(
         .target(
             name: "SparksTools",
             dependencies: ["SparksCore", "SparksSandbox", .product(name: "AsyncHTTPClient", package: "async-http-client")]),
-        // Semantic memory: the HNSW index so far (embedder, store and recall follow).
-        .target(name: "SparksMemory"),
+        // OpenBLAS from Debian's libopenblas-dev (CBLAS for the embedder's matrix products).
+        .systemLibrary(name: "COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
+        // Semantic memory: MiniLM embedder, HNSW index, hybrid recall over the store's memories.
+        // Built optimised even in debug builds: the encoder and the graph are hot loops, and tests
+        // embed hundreds of sentences.
+        .target(
+            name: "SparksMemory",
+            dependencies: ["SparksCore", "SparksStore", "COpenBLAS", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: [.unsafeFlags(["-O"])]),
         .target(
             name: "SparksAgent",
             dependencies: ["SparksCore", "SparksLLM", "SparksTools", .product(name: "Logging", package: "swift-log")]),
@@ -77,7 +84,7 @@ let package = Package(
             ]),
         .testTarget(name: "SparksAgentTests", dependencies: ["SparksAgent", "SparksLLM", "SparksTools", "SparksTesting"]),
         .testTarget(name: "SparksStoreTests", dependencies: ["SparksStore", "SparksTesting"]),
-        .testTarget(name: "SparksMemoryTests", dependencies: ["SparksMemory"]),
+        .testTarget(name: "SparksMemoryTests", dependencies: ["SparksMemory", "SparksStore", "SparksTesting"]),
         .testTarget(name: "SparksCLITests", dependencies: ["sparks", "SparksStore", "SparksTesting"]),
     ]
 )

@@ -3,7 +3,7 @@
 # Safe to run again: it does nothing when everything is there.
 set -euo pipefail
 
-packages=(libsqlite3-dev libseccomp-dev bubblewrap git util-linux procps python3 docker.io busybox-static)
+packages=(libsqlite3-dev libseccomp-dev libopenblas-dev python3-pip bubblewrap git util-linux procps python3 docker.io busybox-static)
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

@@ -151,6 +151,21 @@ public struct ConfigLoader: Sendable {
                                       base: workingDirectory, environment: environment)
         resolver.display["store.path"] = storePath
 
+        let memory = MemorySettings(
+            enabled: resolver.bool("memory.enabled", default: true),
+            modelDirectory: Self.absolute(
+                resolver.string("memory.model_dir", default: (home as NSString).appendingPathComponent("models/all-MiniLM-L6-v2")),
+                base: workingDirectory, environment: environment),
+            dedupThreshold: resolver.double("memory.dedup_threshold", default: 0.95),
+            cosineFloor: resolver.double("memory.cosine_floor", default: 0.25),
+            recencyHalfLifeDays: resolver.double("memory.recency_half_life_days", default: 30),
+            promptMemories: resolver.int("memory.prompt_memories", default: 5),
+            promptTokenBudget: resolver.int("memory.prompt_token_budget", default: 600),
+            embedThreads: resolver.int("memory.embed_threads", default: 0),
+            hnswM: resolver.int("memory.hnsw_m", default: 16),
+            hnswEfConstruction: resolver.int("memory.hnsw_ef_construction", default: 200),
+            hnswEfSearch: resolver.int("memory.hnsw_ef_search", default: 64))
+
         var sparks = SparkDefinition.builtIns
         for name in sparkOrder {
             guard let entry = sparkEntries[name] else { continue }
@@ -164,7 +179,7 @@ public struct ConfigLoader: Sendable {
 
         let config = SparksConfig(home: home, databasePath: storePath, llm: llm, agent: agent, tools: tools, sandbox: sandboxSettings,
                                   copyNonGitDirectories: resolver.string("workspace.non_git", default: "refuse") == "copy",
-                                  sparks: sparks)
+                                  memory: memory, sparks: sparks)
         let entries = ConfigSchema.keys.map { spec in
             ConfigEntry(key: spec.path, value: resolver.display[spec.path] ?? "(not set)",
                         source: resolver.sources[spec.path] ?? .builtIn)

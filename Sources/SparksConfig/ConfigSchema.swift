@@ -106,6 +106,17 @@ enum ConfigSchema {
         KeySpec(path: "sandbox.allowed_hosts", kind: .stringArray),
         KeySpec(path: "workspace.non_git", kind: .string, allowed: ["refuse", "copy"]),
         KeySpec(path: "sandbox.confirm_patterns", kind: .stringArray),
+        KeySpec(path: "memory.enabled", kind: .bool),
+        KeySpec(path: "memory.model_dir", kind: .string),
+        KeySpec(path: "memory.dedup_threshold", kind: .double, range: 0.5...1),
+        KeySpec(path: "memory.cosine_floor", kind: .double, range: 0...1),
+        KeySpec(path: "memory.recency_half_life_days", kind: .double, range: 0.01...36_500),
+        KeySpec(path: "memory.prompt_memories", kind: .int, range: 0...50),
+        KeySpec(path: "memory.prompt_token_budget", kind: .int, range: 0...100_000),
+        KeySpec(path: "memory.embed_threads", kind: .int, range: 0...256),
+        KeySpec(path: "memory.hnsw_m", kind: .int, range: 2...256),
+        KeySpec(path: "memory.hnsw_ef_construction", kind: .int, range: 10...5000),
+        KeySpec(path: "memory.hnsw_ef_search", kind: .int, range: 1...5000),
     ]
 
     /// Keys of one `[[sparks]]` entry.

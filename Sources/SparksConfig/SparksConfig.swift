@@ -59,6 +59,7 @@ public struct SparksConfig: Sendable {
     public var sandbox: SandboxSettings
     /// A directory that is not a git repository is copied for a task (true) or refused (false).
     public var copyNonGitDirectories: Bool
+    public var memory: MemorySettings
     /// Built-in sparks merged with configured ones (a configured spark replaces a built-in of the same name).
     public var sparks: [SparkDefinition]
 

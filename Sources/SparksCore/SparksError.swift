@@ -33,6 +33,8 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let confirmationRequired = ErrorCode("confirmation_required")
     public static let taskFailed = ErrorCode("task_failed")
     public static let taskTimeout = ErrorCode("dispatch_timeout")
+    public static let modelUnavailable = ErrorCode("model_unavailable")
+    public static let memoryNotFound = ErrorCode("memory_not_found")
     public static let cancelled = ErrorCode("cancelled")
     public static let internalError = ErrorCode("internal")
 }

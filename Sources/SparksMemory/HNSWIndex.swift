@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Parameters of an HNSW graph (Malkov & Yashunin): links per node, candidate-list sizes.
 public struct HNSWParameters: Sendable, Hashable {
@@ -11,7 +12,7 @@ public struct HNSWParameters: Sendable, Hashable {
     public var seed: UInt64
 
     public init(m: Int = 16, efConstruction: Int = 200, efSearch: Int = 64, exactBelow: Int = 64, seed: UInt64 = 0x5EED) {
-        self.m = max(2, m)
+        self.m = min(max(2, m), 256)
         self.efConstruction = max(efConstruction, self.m)
         self.efSearch = max(1, efSearch)
         self.exactBelow = exactBelow
@@ -22,20 +23,32 @@ public struct HNSWParameters: Sendable, Hashable {
 /// An approximate nearest-neighbour index over unit vectors with cosine similarity: a
 /// hierarchical navigable small-world graph. Deletion leaves a tombstone: the node still routes
 /// searches but is never returned.
+///
+/// Storage is flat, as in hnswlib: vectors in one array; layer-0 links in one array with a fixed
+/// stride (a count, then up to 2·M links); upper layers, which few nodes have, per node.
 public struct HNSWIndex: Sendable {
     public let dimension: Int
-    public let parameters: HNSWParameters
-    private var vectors: [Float] = []
-    private var ids: [Int64] = []
-    private var levels: [Int] = []
-    /// neighbours[node][level] = linked nodes.
-    private var neighbours: [[[Int32]]] = []
-    private var deleted: [Bool] = []
-    private var slotByID: [Int64: Int32] = [:]
-    private var entryPoint: Int32 = -1
-    private var maxLevel = -1
-    private var random: SplitMix64
-    private let levelFactor: Double
+    /// The search parameters may change after a load; M and efConstruction are the graph's.
+    public internal(set) var parameters: HNSWParameters
+    var vectors: [Float] = []
+    var ids: [Int64] = []
+    var levels: [Int32] = []
+    var baseLinks: [Int32] = []
+    /// upperLinks[node]: for each level 1...levels[node], a count and up to M links (stride M + 1).
+    var upperLinks: [[Int32]] = []
+    var deleted: [Bool] = []
+    var slotByID: [Int64: Int32] = [:]
+    var entryPoint: Int32 = -1
+    var maxLevel: Int32 = -1
+    var random: SplitMix64
+    let levelFactor: Double
+    /// Scratch "visited" sets shared by searches (reused: allocating one per query costs O(n)).
+    let scratch = VisitedPool()
+    /// Live (not deleted) vectors.
+    public internal(set) var count = 0
+
+    var baseStride: Int { parameters.m * 2 + 1 }
+    var upperStride: Int { parameters.m + 1 }
 
     public init(dimension: Int, parameters: HNSWParameters = HNSWParameters()) {
         precondition(dimension > 0, "an index needs at least one dimension")
@@ -45,8 +58,8 @@ public struct HNSWIndex: Sendable {
         self.levelFactor = 1 / log(Double(parameters.m))
     }
 
-    /// Live (not deleted) vectors.
-    public private(set) var count = 0
+    /// Nodes in the graph, deleted ones included (a rebuild drops those).
+    public var nodeCount: Int { ids.count }
 
     public func contains(_ id: Int64) -> Bool {
         guard let slot = slotByID[id] else { return false }
@@ -55,51 +68,52 @@ public struct HNSWIndex: Sendable {
 
     /// Adds a vector (normalised here). An id that is already present is replaced.
     public mutating func insert(id: Int64, vector: [Float]) {
-        precondition(vector.count == dimension, "vector has \(vector.count) dimensions, the index \(dimension)")
-        if contains(id) { remove(id: id) }
-        let node = Int32(ids.count)
-        vectors.append(contentsOf: Self.normalised(vector))
-        ids.append(id)
-        deleted.append(false)
-        slotByID[id] = node
-        count += 1
-        let level = Int(-log(max(random.nextUnit(), 1e-12)) * levelFactor)
-        levels.append(level)
-        neighbours.append(Array(repeating: [], count: level + 1))
+        let node = appendNode(id: id, vector: vector)
         guard entryPoint >= 0 else {
             entryPoint = node
-            maxLevel = level
+            maxLevel = levels[Int(node)]
             return
         }
-        let query = Array(vectors[Int(node) * dimension..<(Int(node) + 1) * dimension])
-        var entry = entryPoint
-        if maxLevel > level {
-            for layer in stride(from: maxLevel, to: level, by: -1) {
-                entry = greedy(query, from: entry, layer: layer)
+        let plan = withScratch { visited in linkPlan(for: node, visited: &visited) }
+        applyLinks(plan, for: node)
+    }
+
+    /// Adds many vectors, searching for their neighbours on `threads` threads at once: each round
+    /// finds links for a small batch against the graph as it stands, then joins them one by one
+    /// (the nodes of one batch also link to each other through the usual back-links).
+    public mutating func insert(contentsOf items: [(id: Int64, vector: [Float])], threads: Int) {
+        let threads = max(1, threads)
+        guard threads > 1 else {
+            for item in items { insert(id: item.id, vector: item.vector) }
+            return
+        }
+        var start = 0
+        while start < items.count && entryPoint < 0 || start < min(items.count, 256) {
+            insert(id: items[start].id, vector: items[start].vector)
+            start += 1
+        }
+        let batch = threads * 8
+        while start < items.count {
+            let end = min(items.count, start + batch)
+            let nodes = (start..<end).map { appendNode(id: items[$0].id, vector: items[$0].vector) }
+            let found = linkPlans(for: nodes, threads: threads)
+            for (position, node) in nodes.enumerated() { applyLinks(found[position], for: node) }
+            start = end
+        }
+    }
+
+    private func linkPlans(for nodes: [Int32], threads: Int) -> [LinkPlan] {
+        let plans = Mutex<[Int: LinkPlan]>([:])
+        DispatchQueue.concurrentPerform(iterations: threads) { worker in
+            var visited = VisitedSet(capacity: ids.count)
+            var local: [Int: LinkPlan] = [:]
+            for position in stride(from: worker, to: nodes.count, by: threads) {
+                local[position] = linkPlan(for: nodes[position], visited: &visited)
             }
+            plans.withLock { all in all.merge(local) { first, _ in first } }
         }
-        var visited = VisitedSet(capacity: ids.count)
-        for layer in stride(from: min(level, maxLevel), through: 0, by: -1) {
-            let candidates = searchLayer(query, entries: [entry], ef: parameters.efConstruction, layer: layer, visited: &visited)
-            let capacity = layer == 0 ? parameters.m * 2 : parameters.m
-            let chosen = selectNeighbours(candidates, count: parameters.m)
-            neighbours[Int(node)][layer] = chosen.map(\.node)
-            for link in chosen {
-                var list = neighbours[Int(link.node)][layer]
-                list.append(node)
-                if list.count > capacity {
-                    let base = Int(link.node) * dimension
-                    let scored = list.map { Scored(distance: distance(vectorAt: base, Int($0) * dimension), node: $0) }
-                    list = selectNeighbours(scored.sorted(), count: capacity).map(\.node)
-                }
-                neighbours[Int(link.node)][layer] = list
-            }
-            if let nearest = candidates.first { entry = nearest.node }
-        }
-        if level > maxLevel {
-            maxLevel = level
-            entryPoint = node
-        }
+        let found = plans.withLock { $0 }
+        return nodes.indices.map { found[$0]! }
     }
 
     /// Marks a vector deleted; it is never returned again.
@@ -122,10 +136,12 @@ public struct HNSWIndex: Sendable {
         }
         var entry = entryPoint
         if maxLevel > 0 {
-            for layer in stride(from: maxLevel, to: 0, by: -1) { entry = greedy(unit, from: entry, layer: layer) }
+            for layer in stride(from: Int(maxLevel), to: 0, by: -1) { entry = greedy(unit, from: entry, layer: layer) }
         }
-        var visited = VisitedSet(capacity: ids.count)
-        let found = searchLayer(unit, entries: [entry], ef: max(ef ?? parameters.efSearch, k), layer: 0, visited: &visited, accept: accept)
+        let found = withScratch { visited in
+            searchLayer(unit, entry: entry, ef: max(ef ?? parameters.efSearch, k), layer: 0, visited: &visited,
+                        accept: accept)
+        }
         return found.prefix(k).map { (ids[Int($0.node)], 1 - $0.distance) }
     }
 
@@ -134,26 +150,120 @@ public struct HNSWIndex: Sendable {
         exactSearch(Self.normalised(query), k: k) { node in !self.deleted[Int(node)] && (filter?(self.ids[Int(node)]) ?? true) }
     }
 
+    /// The stored (normalised) vector of a live id.
+    public func vector(for id: Int64) -> [Float]? {
+        guard let slot = slotByID[id], !deleted[Int(slot)] else { return nil }
+        return Array(vectors[Int(slot) * dimension..<(Int(slot) + 1) * dimension])
+    }
+
     private func exactSearch(_ unit: [Float], k: Int, accept: (Int32) -> Bool) -> [(id: Int64, similarity: Float)] {
-        var scored: [Scored] = []
-        scored.reserveCapacity(ids.count)
+        var best = Heap<Scored>(ordered: >)
         for node in 0..<ids.count where accept(Int32(node)) {
-            scored.append(Scored(distance: distance(unit, node * dimension), node: Int32(node)))
+            let scored = Scored(distance: distance(unit, Int32(node)), node: Int32(node))
+            if best.count < k {
+                best.push(scored)
+            } else if scored < best.peek! {
+                _ = best.pop()
+                best.push(scored)
+            }
         }
-        scored.sort()
-        return scored.prefix(k).map { (ids[Int($0.node)], 1 - $0.distance) }
+        return best.elements.sorted().map { (ids[Int($0.node)], 1 - $0.distance) }
+    }
+
+    // MARK: Building
+
+    struct LinkPlan: Sendable {
+        /// Per level from the node's top (or the graph's) down to 0: the chosen neighbours.
+        var levels: [(level: Int, chosen: [Scored])]
+    }
+
+    private mutating func appendNode(id: Int64, vector: [Float]) -> Int32 {
+        precondition(vector.count == dimension, "vector has \(vector.count) dimensions, the index \(dimension)")
+        if contains(id) { remove(id: id) }
+        let node = Int32(ids.count)
+        vectors.append(contentsOf: Self.normalised(vector))
+        ids.append(id)
+        deleted.append(false)
+        slotByID[id] = node
+        count += 1
+        let level = Int32(-log(max(random.nextUnit(), 1e-12)) * levelFactor)
+        levels.append(level)
+        baseLinks.append(contentsOf: repeatElement(0, count: baseStride))
+        upperLinks.append(level > 0 ? Array(repeating: 0, count: Int(level) * upperStride) : [])
+        return node
+    }
+
+    /// Finds the neighbours a new node links to, without changing the graph.
+    private func linkPlan(for node: Int32, visited: inout VisitedSet) -> LinkPlan {
+        let level = Int(levels[Int(node)])
+        let query = Array(vectors[Int(node) * dimension..<(Int(node) + 1) * dimension])
+        var entry = entryPoint
+        if Int(maxLevel) > level {
+            for layer in stride(from: Int(maxLevel), to: level, by: -1) { entry = greedy(query, from: entry, layer: layer) }
+        }
+        var plan = LinkPlan(levels: [])
+        for layer in stride(from: min(level, Int(maxLevel)), through: 0, by: -1) {
+            let candidates = searchLayer(query, entry: entry, ef: parameters.efConstruction, layer: layer,
+                                         visited: &visited, exclude: node)
+            plan.levels.append((layer, selectNeighbours(candidates, count: parameters.m)))
+            if let nearest = candidates.first { entry = nearest.node }
+        }
+        return plan
+    }
+
+    private mutating func applyLinks(_ plan: LinkPlan, for node: Int32) {
+        for (layer, chosen) in plan.levels {
+            setLinks(of: node, layer: layer, chosen.map(\.node))
+            let capacity = layer == 0 ? parameters.m * 2 : parameters.m
+            for link in chosen {
+                var list = links(of: link.node, layer: layer)
+                list.append(node)
+                if list.count > capacity {
+                    let scored = list.map { Scored(distance: distance(between: link.node, $0), node: $0) }
+                    list = selectNeighbours(scored.sorted(), count: capacity).map(\.node)
+                }
+                setLinks(of: link.node, layer: layer, list)
+            }
+        }
+        if levels[Int(node)] > maxLevel {
+            maxLevel = levels[Int(node)]
+            entryPoint = node
+        }
+    }
+
+    func links(of node: Int32, layer: Int) -> [Int32] {
+        if layer == 0 {
+            let start = Int(node) * baseStride
+            let count = Int(baseLinks[start])
+            return Array(baseLinks[(start + 1)..<(start + 1 + count)])
+        }
+        let start = (layer - 1) * upperStride
+        let list = upperLinks[Int(node)]
+        return Array(list[(start + 1)..<(start + 1 + Int(list[start]))])
+    }
+
+    private mutating func setLinks(of node: Int32, layer: Int, _ list: [Int32]) {
+        if layer == 0 {
+            let start = Int(node) * baseStride
+            baseLinks[start] = Int32(list.count)
+            for (offset, link) in list.enumerated() { baseLinks[start + 1 + offset] = link }
+        } else {
+            let start = (layer - 1) * upperStride
+            upperLinks[Int(node)][start] = Int32(list.count)
+            for (offset, link) in list.enumerated() { upperLinks[Int(node)][start + 1 + offset] = link }
+        }
     }
 
     // MARK: Graph search
 
     private func greedy(_ query: [Float], from start: Int32, layer: Int) -> Int32 {
         var current = start
-        var best = distance(query, Int(current) * dimension)
+        var best = distance(query, current)
         var improved = true
         while improved {
             improved = false
-            for next in neighbours[Int(current)][layer] {
-                let candidate = distance(query, Int(next) * dimension)
+            for next in links(of: current, layer: layer) {
+                let candidate = distance(query, next)
                 if candidate < best {
                     best = candidate
                     current = next
@@ -166,27 +276,38 @@ public struct HNSWIndex: Sendable {
 
     /// Best-first search of one layer; returns up to `ef` accepted nodes, nearest first. Nodes
     /// that are not accepted (deleted, filtered) still route the search.
-    private func searchLayer(_ query: [Float], entries: [Int32], ef: Int, layer: Int, visited: inout VisitedSet,
-                             accept: ((Int32) -> Bool)? = nil) -> [Scored] {
-        visited.reset()
+    private func searchLayer(_ query: [Float], entry: Int32, ef: Int, layer: Int, visited: inout VisitedSet,
+                             accept: ((Int32) -> Bool)? = nil, exclude: Int32 = -1) -> [Scored] {
+        visited.reset(capacity: ids.count)
         var candidates = Heap<Scored>(ordered: <)
         var results = Heap<Scored>(ordered: >)
-        for entry in entries {
-            visited.insert(entry)
-            let scored = Scored(distance: distance(query, Int(entry) * dimension), node: entry)
-            candidates.push(scored)
-            if accept?(entry) ?? true { results.push(scored) }
-        }
-        while let nearest = candidates.pop() {
-            if results.count >= ef, let worst = results.peek, nearest.distance > worst.distance { break }
-            for next in neighbours[Int(nearest.node)][layer] where !visited.contains(next) {
-                visited.insert(next)
-                let scored = Scored(distance: distance(query, Int(next) * dimension), node: next)
-                if results.count < ef || scored.distance < (results.peek?.distance ?? .infinity) {
-                    candidates.push(scored)
-                    if accept?(next) ?? true {
-                        results.push(scored)
-                        if results.count > ef { _ = results.pop() }
+        visited.insert(entry)
+        let first = Scored(distance: distance(query, entry), node: entry)
+        candidates.push(first)
+        if entry != exclude && accept?(entry) ?? true { results.push(first) }
+        vectors.withUnsafeBufferPointer { stored in
+            query.withUnsafeBufferPointer { q in
+                baseLinks.withUnsafeBufferPointer { base in
+                    func visit(_ next: Int32) {
+                        guard !visited.contains(next) else { return }
+                        visited.insert(next)
+                        let distance = 1 - Self.dot(q.baseAddress!, stored.baseAddress! + Int(next) * dimension, dimension)
+                        guard results.count < ef || distance < results.peek!.distance else { return }
+                        let scored = Scored(distance: distance, node: next)
+                        candidates.push(scored)
+                        if next != exclude && accept?(next) ?? true {
+                            results.push(scored)
+                            if results.count > ef { _ = results.pop() }
+                        }
+                    }
+                    while let nearest = candidates.pop() {
+                        if results.count >= ef, let worst = results.peek, nearest.distance > worst.distance { break }
+                        if layer == 0 {
+                            let start = Int(nearest.node) * baseStride
+                            for offset in 0..<Int(base[start]) { visit(base[start + 1 + offset]) }
+                        } else {
+                            for next in links(of: nearest.node, layer: layer) { visit(next) }
+                        }
                     }
                 }
             }
@@ -198,10 +319,10 @@ public struct HNSWIndex: Sendable {
     /// every neighbour kept so far, which spreads links in different directions.
     private func selectNeighbours(_ candidates: [Scored], count: Int) -> [Scored] {
         var chosen: [Scored] = []
+        chosen.reserveCapacity(count)
         for candidate in candidates {
             if chosen.count >= count { break }
-            let base = Int(candidate.node) * dimension
-            if chosen.allSatisfy({ distance(vectorAt: base, Int($0.node) * dimension) > candidate.distance }) {
+            if chosen.allSatisfy({ distance(between: candidate.node, $0.node) > candidate.distance }) {
                 chosen.append(candidate)
             }
         }
@@ -214,6 +335,12 @@ public struct HNSWIndex: Sendable {
         return chosen
     }
 
+    private func withScratch<T>(_ body: (inout VisitedSet) -> T) -> T {
+        var visited = scratch.take(capacity: ids.count)
+        defer { scratch.give(visited) }
+        return body(&visited)
+    }
+
     // MARK: Vectors
 
     static func normalised(_ vector: [Float]) -> [Float] {
@@ -223,121 +350,37 @@ public struct HNSWIndex: Sendable {
         return norm > 0 ? vector.map { $0 / norm } : vector
     }
 
-    /// 1 − cosine between a query and the stored vector at `offset`.
+    /// 1 − cosine between a query and a stored vector.
     @inline(__always)
-    private func distance(_ query: [Float], _ offset: Int) -> Float {
+    private func distance(_ query: [Float], _ node: Int32) -> Float {
         vectors.withUnsafeBufferPointer { stored in
-            query.withUnsafeBufferPointer { q in 1 - Self.dot(q.baseAddress!, stored.baseAddress! + offset, dimension) }
+            query.withUnsafeBufferPointer { q in 1 - Self.dot(q.baseAddress!, stored.baseAddress! + Int(node) * dimension, dimension) }
         }
     }
 
     @inline(__always)
-    private func distance(vectorAt a: Int, _ b: Int) -> Float {
-        vectors.withUnsafeBufferPointer { stored in 1 - Self.dot(stored.baseAddress! + a, stored.baseAddress! + b, dimension) }
+    private func distance(between a: Int32, _ b: Int32) -> Float {
+        vectors.withUnsafeBufferPointer { stored in
+            1 - Self.dot(stored.baseAddress! + Int(a) * dimension, stored.baseAddress! + Int(b) * dimension, dimension)
+        }
     }
 
     @inline(__always)
     static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) -> Float {
-        var sum = SIMD8<Float>()
+        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
         var index = 0
-        while index + 8 <= count {
-            let x = UnsafeRawPointer(a + index).loadUnaligned(as: SIMD8<Float>.self)
-            let y = UnsafeRawPointer(b + index).loadUnaligned(as: SIMD8<Float>.self)
-            sum += x * y
-            index += 8
+        while index + 16 <= count {
+            sum0 += UnsafeRawPointer(a + index).loadUnaligned(as: SIMD8<Float>.self)
+                * UnsafeRawPointer(b + index).loadUnaligned(as: SIMD8<Float>.self)
+            sum1 += UnsafeRawPointer(a + index + 8).loadUnaligned(as: SIMD8<Float>.self)
+                * UnsafeRawPointer(b + index + 8).loadUnaligned(as: SIMD8<Float>.self)
+            index += 16
         }
-        var total = sum.sum()
+        var total = (sum0 + sum1).sum()
         while index < count {
             total += a[index] * b[index]
             index += 1
         }
         return total
-    }
-}
-
-struct Scored: Comparable, Sendable {
-    var distance: Float
-    var node: Int32
-
-    static func < (lhs: Scored, rhs: Scored) -> Bool {
-        lhs.distance == rhs.distance ? lhs.node < rhs.node : lhs.distance < rhs.distance
-    }
-}
-
-/// A binary heap ordered by `ordered` (min-heap with `<`, max-heap with `>`).
-struct Heap<Element> {
-    private(set) var elements: [Element] = []
-    let ordered: (Element, Element) -> Bool
-
-    init(ordered: @escaping (Element, Element) -> Bool) { self.ordered = ordered }
-
-    var count: Int { elements.count }
-    var peek: Element? { elements.first }
-
-    mutating func push(_ element: Element) {
-        elements.append(element)
-        var child = elements.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard ordered(elements[child], elements[parent]) else { break }
-            elements.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    mutating func pop() -> Element? {
-        guard !elements.isEmpty else { return nil }
-        elements.swapAt(0, elements.count - 1)
-        let top = elements.removeLast()
-        var parent = 0
-        while true {
-            let left = parent * 2 + 1, right = left + 1
-            var best = parent
-            if left < elements.count, ordered(elements[left], elements[best]) { best = left }
-            if right < elements.count, ordered(elements[right], elements[best]) { best = right }
-            if best == parent { break }
-            elements.swapAt(parent, best)
-            parent = best
-        }
-        return top
-    }
-}
-
-/// Which nodes a search has seen, reset in O(1) by bumping a generation.
-struct VisitedSet {
-    private var marks: [UInt32]
-    private var generation: UInt32 = 1
-
-    init(capacity: Int) { marks = Array(repeating: 0, count: capacity) }
-
-    mutating func reset() {
-        generation &+= 1
-        if generation == 0 {
-            marks = Array(repeating: 0, count: marks.count)
-            generation = 1
-        }
-    }
-
-    func contains(_ node: Int32) -> Bool { marks[Int(node)] == generation }
-    mutating func insert(_ node: Int32) { marks[Int(node)] = generation }
-}
-
-/// A small, fast, seedable random generator, so that graphs are reproducible.
-struct SplitMix64: Sendable {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in (0, 1].
-    mutating func nextUnit() -> Double {
-        Double((next() >> 11) + 1) / Double(1 << 53)
     }
 }

@@ -1,0 +1,2 @@
+// OpenBLAS from Debian's libopenblas-dev: CBLAS plus openblas_set_num_threads.
+#include <cblas-openblas.h>

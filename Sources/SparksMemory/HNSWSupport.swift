@@ -1,0 +1,107 @@
+import Synchronization
+
+struct Scored: Comparable, Sendable {
+    var distance: Float
+    var node: Int32
+
+    static func < (lhs: Scored, rhs: Scored) -> Bool {
+        lhs.distance == rhs.distance ? lhs.node < rhs.node : lhs.distance < rhs.distance
+    }
+}
+
+/// A binary heap ordered by `ordered` (min-heap with `<`, max-heap with `>`).
+struct Heap<Element> {
+    private(set) var elements: [Element] = []
+    let ordered: (Element, Element) -> Bool
+
+    init(ordered: @escaping (Element, Element) -> Bool) { self.ordered = ordered }
+
+    var count: Int { elements.count }
+    var peek: Element? { elements.first }
+
+    mutating func push(_ element: Element) {
+        elements.append(element)
+        var child = elements.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard ordered(elements[child], elements[parent]) else { break }
+            elements.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func pop() -> Element? {
+        guard !elements.isEmpty else { return nil }
+        elements.swapAt(0, elements.count - 1)
+        let top = elements.removeLast()
+        var parent = 0
+        while true {
+            let left = parent * 2 + 1, right = left + 1
+            var best = parent
+            if left < elements.count, ordered(elements[left], elements[best]) { best = left }
+            if right < elements.count, ordered(elements[right], elements[best]) { best = right }
+            if best == parent { break }
+            elements.swapAt(parent, best)
+            parent = best
+        }
+        return top
+    }
+}
+
+/// Which nodes a search has seen, reset in O(1) by bumping a generation.
+struct VisitedSet: Sendable {
+    private var marks: [UInt32]
+    private var generation: UInt32 = 1
+
+    init(capacity: Int) { marks = Array(repeating: 0, count: capacity) }
+
+    var capacity: Int { marks.count }
+
+    mutating func reset(capacity: Int) {
+        if marks.count < capacity {
+            marks.append(contentsOf: repeatElement(0, count: max(capacity - marks.count, marks.count / 2)))
+        }
+        generation &+= 1
+        if generation == 0 {
+            marks = Array(repeating: 0, count: marks.count)
+            generation = 1
+        }
+    }
+
+    func contains(_ node: Int32) -> Bool { marks[Int(node)] == generation }
+    mutating func insert(_ node: Int32) { marks[Int(node)] = generation }
+}
+
+/// Visited sets handed out to searches and taken back, so concurrent searches each get one and
+/// none is allocated per query.
+final class VisitedPool: Sendable {
+    private let sets = Mutex<[VisitedSet]>([])
+
+    func take(capacity: Int) -> VisitedSet {
+        sets.withLock { $0.popLast() } ?? VisitedSet(capacity: capacity)
+    }
+
+    func give(_ set: VisitedSet) {
+        sets.withLock { if $0.count < 16 { $0.append(set) } }
+    }
+}
+
+/// A small, fast, seedable random generator, so that graphs are reproducible.
+struct SplitMix64: Sendable {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in (0, 1].
+    mutating func nextUnit() -> Double {
+        Double((next() >> 11) + 1) / Double(1 << 53)
+    }
+}

@@ -1,0 +1,420 @@
+import Foundation
+import Logging
+import SparksCore
+import SparksStore
+import Synchronization
+
+/// One result of a memory search, with the parts of its score.
+public struct MemoryHit: Sendable {
+    public var memory: MemoryRecord
+    /// (keyword + semantic) × recency.
+    public var score: Double
+    /// clamp(−bm25, 0, 5) / 5, or 0 without a keyword match.
+    public var keyword: Double
+    /// Cosine similarity, or 0 when below the floor or without an embedding.
+    public var semantic: Double
+    /// 0.5^(age in days / half-life), age since the memory was last written.
+    public var recency: Double
+}
+
+/// What `remember` did.
+public struct StoreResult: Sendable {
+    public var memory: MemoryRecord
+    /// The similarity to the near-duplicate that was updated, when one was.
+    public var updatedDuplicate: Double?
+}
+
+/// Sparks' memory: memories in SQLite (with FTS5), embeddings from the native MiniLM, an HNSW
+/// index persisted next to the database and kept in step with it.
+///
+/// Every write bumps the database's change counter. The index file records the change it
+/// reflects; opening it replays later changes, so an index left behind by a killed process, or
+/// written by another one, is caught up rather than trusted. A missing, corrupt or foreign file is
+/// rebuilt from the embeddings in the database.
+public final class MemoryService: MemoryAccess, Sendable {
+    public let store: SparksStore
+    public let settings: MemorySettings
+    public let indexPath: String
+    private let logger: Logger
+    private let embedderState: Mutex<EmbedderState>
+    private let indexState = Mutex<IndexState?>(nil)
+
+    private enum EmbedderState {
+        case notLoaded
+        case loaded(MiniLMEmbedder)
+        case failed(SparksError)
+    }
+
+    struct IndexState {
+        var index: HNSWIndex
+        var change: Int64
+        var categories: [Int64: String]
+        /// Changes applied since the file was last written.
+        var unsaved: Bool
+        var rebuilt: Bool
+    }
+
+    /// `embedder`: a loaded model to use (tests, benchmarks); nil loads the one in
+    /// `settings.modelDirectory` when first needed.
+    public init(store: SparksStore, settings: MemorySettings, indexPath: String? = nil, embedder: MiniLMEmbedder? = nil,
+                logger: Logger = Logger(label: "sparks.memory")) {
+        self.store = store
+        self.settings = settings
+        self.indexPath = indexPath ?? store.path + "-memory.hnsw"
+        self.logger = logger
+        self.embedderState = Mutex(embedder.map(EmbedderState.loaded) ?? .notLoaded)
+    }
+
+    /// The embedder, loading it on first use. Throws (every time) when the model is not installed.
+    public func embedder() throws(SparksError) -> MiniLMEmbedder {
+        let settings = self.settings
+        let result: Result<MiniLMEmbedder, SparksError> = embedderState.withLock { state in
+            switch state {
+            case .loaded(let embedder): return .success(embedder)
+            case .failed(let error): return .failure(error)
+            case .notLoaded:
+                do throws(SparksError) {
+                    let embedder = try MiniLMEmbedder(modelDirectory: settings.modelDirectory,
+                                                      threads: settings.embedThreads > 0 ? settings.embedThreads : nil)
+                    state = .loaded(embedder)
+                    return .success(embedder)
+                } catch {
+                    state = .failed(error)
+                    return .failure(error)
+                }
+            }
+        }
+        return try result.get()
+    }
+
+    /// The embedder, or nil (logged once) when the model is missing: memory then works by keywords.
+    private func optionalEmbedder() -> MiniLMEmbedder? {
+        do { return try embedder() } catch {
+            return nil
+        }
+    }
+
+    /// Why semantic search is off, if it is.
+    public var semanticProblem: SparksError? {
+        do { _ = try embedder(); return nil } catch { return error }
+    }
+
+    // MARK: Writing
+
+    /// Stores a memory; a near-duplicate (cosine ≥ dedup threshold, same category) is updated in
+    /// place instead. Without a model, an identical text of the same category counts as a duplicate.
+    public func store(category: String, content: String, source: String? = nil, at now: Date = Date()) throws(SparksError) -> StoreResult {
+        let category = category.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let content = content.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !category.isEmpty, category.count <= 64,
+              category.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) || $0 == "_" || $0 == "-" })
+        else {
+            throw SparksError(.invalidInput, "the category \"\(category)\" is not valid",
+                              hint: "use letters, digits, - and _ (up to 64), e.g. lesson, fact, code_structure")
+        }
+        guard !content.isEmpty else { throw SparksError(.invalidInput, "a memory needs some text") }
+        guard content.utf8.count <= 16_384 else {
+            throw SparksError(.invalidInput, "the memory is \(content.utf8.count) bytes; the limit is 16384",
+                              hint: "store a summary; memories are recalled into prompts")
+        }
+        let embedding = optionalEmbedder()?.embed(content)
+        var duplicate: (seq: Int64, similarity: Double)?
+        if let embedding {
+            try withIndex { state in
+                let categories = state.categories
+                let found = state.index.search(embedding, k: 1) { categories[$0] == category }
+                if let best = found.first, Double(best.similarity) >= settings.dedupThreshold {
+                    duplicate = (best.id, Double(best.similarity))
+                }
+            }
+        } else {
+            let normalized = Self.normalizedText(content)
+            if let same = try store.activeMemories(category: category).first(where: { Self.normalizedText($0.content) == normalized }) {
+                duplicate = (same.seq, 1)
+            }
+        }
+        let record: MemoryRecord
+        if let duplicate {
+            record = try store.updateMemory(seq: duplicate.seq, category: category, content: content, source: source,
+                                            embedding: embedding, at: now)
+        } else {
+            record = try store.insertMemory(category: category, content: content, source: source, embedding: embedding, at: now)
+        }
+        try catchUpIfLoaded()
+        return StoreResult(memory: record, updatedDuplicate: duplicate?.similarity)
+    }
+
+    /// Retires the memory whose id starts with `prefix`. Ambiguous or unknown prefixes are errors.
+    public func retire(idPrefix prefix: String) throws(SparksError) -> MemoryRecord {
+        let trimmed = prefix.trimmingCharacters(in: .whitespaces)
+        guard trimmed.count >= 4 else {
+            throw SparksError(.invalidInput, "give at least 4 characters of the memory id",
+                              hint: "`sparks memory list` shows the ids")
+        }
+        let matches = try store.memories(idPrefix: trimmed).filter(\.active)
+        guard let memory = matches.first else {
+            throw SparksError(.memoryNotFound, "no active memory has an id starting with \(trimmed)",
+                              hint: "`sparks memory list` shows the ids")
+        }
+        guard matches.count == 1 else {
+            throw SparksError(.invalidInput, "\(matches.count) memories have ids starting with \(trimmed)",
+                              hint: "give more characters: " + matches.prefix(5).map { String($0.id.uuidString.lowercased().prefix(12)) }.joined(separator: ", "))
+        }
+        try store.retireMemories(seqs: [memory.seq])
+        try catchUpIfLoaded()
+        return memory
+    }
+
+    /// Memories whose recency factor is below `minScore` (dry run), or retires them (`apply`).
+    public func prune(minScore: Double, apply: Bool, now: Date = Date()) throws(SparksError) -> [MemoryRecord] {
+        let stale = try store.activeMemories().filter { recency(of: $0, now: now) < minScore }
+        if apply, !stale.isEmpty {
+            try store.retireMemories(seqs: stale.map(\.seq))
+            try catchUpIfLoaded()
+        }
+        return stale
+    }
+
+    /// Computes embeddings for memories that have none (stored while no model was installed).
+    @discardableResult
+    public func backfill(batch: Int = 32) throws(SparksError) -> Int {
+        let embedder = try embedder()
+        let bare = try store.activeMemories().filter { $0.embedding == nil }
+        var done = 0
+        for chunk in stride(from: 0, to: bare.count, by: batch).map({ Array(bare[$0..<min(bare.count, $0 + batch)]) }) {
+            let vectors = embedder.embed(chunk.map(\.content))
+            try store.setMemoryEmbeddings(zip(chunk, vectors).map { ($0.seq, $1) })
+            done += chunk.count
+        }
+        if done > 0 { try catchUpIfLoaded() }
+        return done
+    }
+
+    // MARK: Reading
+
+    /// Hybrid search: keyword (FTS5 BM25) and semantic (HNSW cosine) legs, fused and decayed.
+    public func search(_ query: String, limit: Int = 5, category: String? = nil, touch: Bool = true,
+                       now: Date = Date()) throws(SparksError) -> [MemoryHit] {
+        let limit = max(1, min(limit, 200))
+        var keyword: [Int64: Double] = [:]
+        for match in try store.keywordMatches(SparksStore.ftsQuery(for: query), limit: max(20, limit * 2)) {
+            keyword[match.seq] = min(max(-match.bm25, 0), 5) / 5
+        }
+        var semantic: [Int64: Double] = [:]
+        if let embedder = optionalEmbedder() {
+            let vector = embedder.embed(query)
+            let floor = settings.cosineFloor
+            try withIndex { state in
+                let categories = state.categories
+                let filter: ((Int64) -> Bool)? = category.map { wanted in { categories[$0] == wanted } }
+                for hit in state.index.search(vector, k: max(10, limit * 2), ef: max(settings.hnswEfSearch, limit * 2),
+                                              filter: filter) where Double(hit.similarity) >= floor {
+                    semantic[hit.id] = Double(hit.similarity)
+                }
+            }
+        }
+        let records = try store.memories(seqs: Array(Set(keyword.keys).union(semantic.keys)))
+        var hits: [MemoryHit] = []
+        for (seq, record) in records where record.active && (category == nil || record.category == category) {
+            let keywordScore = keyword[seq] ?? 0, semanticScore = semantic[seq] ?? 0
+            let decay = recency(of: record, now: now)
+            hits.append(MemoryHit(memory: record, score: (keywordScore + semanticScore) * decay, keyword: keywordScore,
+                                  semantic: semanticScore, recency: decay))
+        }
+        hits.sort { $0.score == $1.score ? $0.memory.seq > $1.memory.seq : $0.score > $1.score }
+        let top = Array(hits.prefix(limit))
+        if touch { try store.touchMemories(seqs: top.map(\.memory.seq), at: now) }
+        return top
+    }
+
+    /// Pairs of active memories at or above `threshold` cosine, most similar first.
+    public func duplicates(threshold: Double) throws(SparksError) -> [(MemoryRecord, MemoryRecord, Double)] {
+        var pairs: [(Int64, Int64, Double)] = []
+        try withIndex { state in
+            for seq in state.categories.keys.sorted() {
+                guard let vector = state.index.vector(for: seq) else { continue }
+                for hit in state.index.search(vector, k: 8) where hit.id > seq && Double(hit.similarity) >= threshold {
+                    pairs.append((seq, hit.id, Double(hit.similarity)))
+                }
+            }
+        }
+        let records = try store.memories(seqs: pairs.flatMap { [$0.0, $0.1] })
+        return pairs.sorted { $0.2 > $1.2 }.compactMap { a, b, similarity in
+            guard let first = records[a], let second = records[b] else { return nil }
+            return (first, second, similarity)
+        }
+    }
+
+    /// The factor a memory's score is multiplied by: 0.5^(age / half-life), 1 for future dates.
+    public func recency(of memory: MemoryRecord, now: Date = Date()) -> Double {
+        let days = now.timeIntervalSince(memory.updatedAt) / 86_400
+        guard days > 0, settings.recencyHalfLifeDays > 0 else { return 1 }
+        return pow(0.5, days / settings.recencyHalfLifeDays)
+    }
+
+    // MARK: Index
+
+    /// Facts about the index for `sparks memory stats`.
+    public struct IndexStatus: Sendable {
+        public var vectors: Int
+        public var nodes: Int
+        public var change: Int64
+        public var fileBytes: Int?
+        /// True when this call had to rebuild it (missing, stale beyond repair, corrupt).
+        public var rebuilt: Bool
+    }
+
+    public func indexStatus() throws(SparksError) -> IndexStatus {
+        var status = IndexStatus(vectors: 0, nodes: 0, change: 0, fileBytes: nil, rebuilt: false)
+        try withIndex { state in
+            status = IndexStatus(vectors: state.index.count, nodes: state.index.nodeCount, change: state.change,
+                                 fileBytes: nil, rebuilt: state.rebuilt)
+        }
+        let attributes = try? FileManager.default.attributesOfItem(atPath: indexPath)
+        status.fileBytes = (attributes?[.size] as? NSNumber)?.intValue
+        return status
+    }
+
+    /// Rebuilds the index from the database (dropping tombstones) and writes it.
+    public func reindex(threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws(SparksError) -> IndexStatus {
+        let state = try rebuild(threads: threads)
+        indexState.withLock { $0 = state }
+        try persist()
+        return try indexStatus()
+    }
+
+    /// Writes the index file when it has changes this process has not written yet.
+    public func persist() throws(SparksError) {
+        let snapshot: (HNSWIndex, Int64)? = indexState.withLock { state in
+            guard let current = state, current.unsaved else { return nil }
+            state?.unsaved = false
+            return (current.index, current.change)
+        }
+        guard let (index, change) = snapshot else { return }
+        try index.write(to: indexPath, metadata: ["change": String(change), "model": MiniLMEmbedder.defaultModelName])
+    }
+
+    /// Runs `body` with the index, loading (or rebuilding) it and catching up with the database first.
+    func withIndex(_ body: (inout IndexState) throws(SparksError) -> Void) throws(SparksError) {
+        if indexState.withLock({ $0 == nil }) {
+            let loaded = try loadIndex()
+            indexState.withLock { state in if state == nil { state = loaded } }
+        }
+        try catchUpIfLoaded()
+        let result: Result<Void, SparksError> = indexState.withLock { state in
+            do throws(SparksError) {
+                try body(&state!)
+                return .success(())
+            } catch {
+                return .failure(error)
+            }
+        }
+        try result.get()
+    }
+
+    private func catchUpIfLoaded() throws(SparksError) {
+        guard let since = indexState.withLock({ $0?.change }) else { return }
+        let changes = try store.memoryChanges(after: since)
+        guard !changes.isEmpty else { return }
+        indexState.withLock { state in
+            guard var current = state else { return }
+            Self.apply(changes, to: &current)
+            current.unsaved = true
+            state = current
+        }
+    }
+
+    private static func apply(_ changes: [MemoryRecord], to state: inout IndexState) {
+        for record in changes where record.change > state.change {
+            if record.active, let embedding = record.embedding, embedding.count == state.index.dimension {
+                state.index.insert(id: record.seq, vector: embedding)
+                state.categories[record.seq] = record.category
+            } else {
+                state.index.remove(id: record.seq)
+                state.categories[record.seq] = nil
+            }
+        }
+        state.change = max(state.change, changes.map(\.change).max() ?? state.change)
+    }
+
+    private var parameters: HNSWParameters {
+        HNSWParameters(m: settings.hnswM, efConstruction: settings.hnswEfConstruction, efSearch: settings.hnswEfSearch)
+    }
+
+    private func loadIndex() throws(SparksError) -> IndexState {
+        removeAbandonedTemporaryFiles()
+        guard FileManager.default.fileExists(atPath: indexPath) else {
+            return try rebuild(threads: ProcessInfo.processInfo.activeProcessorCount)
+        }
+        do {
+            let (index, metadata) = try HNSWIndex.read(from: indexPath)
+            guard metadata["model"] == MiniLMEmbedder.defaultModelName, index.dimension == MiniLMEmbedder.dimension,
+                  index.parameters.m == parameters.m, index.parameters.efConstruction == parameters.efConstruction,
+                  let change = metadata["change"].flatMap(Int64.init), change <= (try store.memoryChangeCounter())
+            else {
+                logger.notice("memory index \(indexPath) is for other settings or a newer database; rebuilding")
+                return try rebuild(threads: ProcessInfo.processInfo.activeProcessorCount)
+            }
+            var state = IndexState(index: index, change: change, categories: [:], unsaved: false, rebuilt: false)
+            state.index.parameters = parameters
+            for record in try store.activeMemories() where record.embedding != nil && index.contains(record.seq) {
+                state.categories[record.seq] = record.category
+            }
+            let changes = try store.memoryChanges(after: change)
+            if !changes.isEmpty {
+                Self.apply(changes, to: &state)
+                state.unsaved = true
+            }
+            // Many tombstones slow searches down: start afresh.
+            if state.index.nodeCount > 1000, state.index.count * 4 < state.index.nodeCount * 3 {
+                return try rebuild(threads: ProcessInfo.processInfo.activeProcessorCount)
+            }
+            return state
+        } catch {
+            logger.warning("\(error.message); rebuilding it from the database")
+            return try rebuild(threads: ProcessInfo.processInfo.activeProcessorCount)
+        }
+    }
+
+    private func rebuild(threads: Int) throws(SparksError) -> IndexState {
+        let change = try store.memoryChangeCounter()
+        let records = try store.activeMemories().filter { $0.embedding?.count == MiniLMEmbedder.dimension }
+        var index = HNSWIndex(dimension: MiniLMEmbedder.dimension, parameters: parameters)
+        index.insert(contentsOf: records.reversed().map { ($0.seq, $0.embedding!) }, threads: threads)
+        var categories: [Int64: String] = [:]
+        for record in records { categories[record.seq] = record.category }
+        var state = IndexState(index: index, change: change, categories: categories, unsaved: true, rebuilt: true)
+        // Writes that landed while this ran are replayed (the counter was read first).
+        let later = try store.memoryChanges(after: change)
+        if !later.isEmpty { Self.apply(later, to: &state) }
+        return state
+    }
+
+    private func removeAbandonedTemporaryFiles() {
+        let directory = (indexPath as NSString).deletingLastPathComponent
+        let prefix = (indexPath as NSString).lastPathComponent + ".tmp-"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasPrefix(prefix) {
+            if let pid = Int32(name.dropFirst(prefix.count)), kill(pid, 0) != 0, errno == ESRCH {
+                unlink(directory + "/" + name)
+            }
+        }
+    }
+
+    static func normalizedText(_ text: String) -> String {
+        text.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+
+    // MARK: MemoryAccess
+
+    public func recall(_ query: String, limit: Int) async throws(SparksError) -> [RecalledMemory] {
+        try search(query, limit: limit).map {
+            RecalledMemory(id: $0.memory.id.uuidString.lowercased(), category: $0.memory.category,
+                           content: $0.memory.content, score: $0.score)
+        }
+    }
+
+    public func remember(category: String, content: String, source: String) async throws(SparksError) -> RememberedMemory {
+        let result = try store(category: category, content: content, source: source)
+        return RememberedMemory(id: result.memory.id.uuidString.lowercased(), updatedExisting: result.updatedDuplicate != nil)
+    }
+}
