@@ -64,7 +64,7 @@ let package = Package(
             name: "sparks",
             dependencies: [
                 "SparksCore", "SparksConfig", "SparksStore", "SparksLLM", "SparksSandbox", "SparksOrchestrator",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "SparksMemory", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(
@@ -84,7 +84,10 @@ let package = Package(
             ]),
         .testTarget(name: "SparksAgentTests", dependencies: ["SparksAgent", "SparksLLM", "SparksTools", "SparksTesting"]),
         .testTarget(name: "SparksStoreTests", dependencies: ["SparksStore", "SparksTesting"]),
-        .testTarget(name: "SparksMemoryTests", dependencies: ["SparksMemory", "SparksStore", "SparksTesting"]),
+        .testTarget(
+            name: "SparksMemoryTests", dependencies: ["SparksMemory", "SparksStore", "SparksTesting"],
+            // Read through #filePath: the parity fixture is data for the tests, not a bundle resource.
+            exclude: ["Fixtures"]),
         .testTarget(name: "SparksCLITests", dependencies: ["sparks", "SparksStore", "SparksTesting"]),
     ]
 )

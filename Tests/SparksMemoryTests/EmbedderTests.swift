@@ -3,11 +3,11 @@ import SparksCore
 @testable import SparksMemory
 import Testing
 
-/// Where the tests find all-MiniLM-L6-v2: `SPARKS_MODEL_DIR` (the Makefile sets it from
+/// Where the tests find all-MiniLM-L6-v2: `SPARKS_MEMORY_MODEL_DIR` (the Makefile sets it from
 /// scripts/fetch-model.sh), else `~/.sparks/models/all-MiniLM-L6-v2`.
 enum TestModel {
     static let directory: String = {
-        if let dir = ProcessInfo.processInfo.environment["SPARKS_MODEL_DIR"], !dir.isEmpty { return dir }
+        if let dir = ProcessInfo.processInfo.environment["SPARKS_MEMORY_MODEL_DIR"], !dir.isEmpty { return dir }
         return NSHomeDirectory() + "/.sparks/models/all-MiniLM-L6-v2"
     }()
 
