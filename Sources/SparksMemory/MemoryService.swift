@@ -7,9 +7,9 @@ import Synchronization
 /// One result of a memory search, with the parts of its score.
 public struct MemoryHit: Sendable {
     public var memory: MemoryRecord
-    /// (keyword + semantic) × recency.
+    /// (semantic + 0.5 × keyword) × recency.
     public var score: Double
-    /// clamp(−bm25, 0, 5) / 5, or 0 without a keyword match.
+    /// BM25 relative to the best keyword match of this search (1 for the best), 0 without a match.
     public var keyword: Double
     /// Cosine similarity, or 0 when below the floor or without an embedding.
     public var semantic: Double
@@ -192,13 +192,25 @@ public final class MemoryService: MemoryAccess, Sendable {
 
     // MARK: Reading
 
+    /// Weight of the keyword leg against cosine similarity.
+    public static let keywordWeight = 0.5
+
     /// Hybrid search: keyword (FTS5 BM25) and semantic (HNSW cosine) legs, fused and decayed.
+    ///
+    /// The keyword leg takes the top 2·limit (at least 20) FTS5 matches of the query's words
+    /// (stemmed, stop words dropped, OR-ed) and scores each by its BM25 relative to the best one
+    /// (SQLite's BM25 is unbounded and, on a small store, near zero, so an absolute scale would
+    /// mean nothing). The semantic leg takes the top 2·limit (at least 10) memories by cosine from
+    /// the HNSW index and drops those below the cosine floor. A memory's score is
+    /// (cosine + 0.5 × keyword) × 0.5^(age / half-life): meaning leads, shared words add to it.
     public func search(_ query: String, limit: Int = 5, category: String? = nil, touch: Bool = true,
                        now: Date = Date()) throws(SparksError) -> [MemoryHit] {
         let limit = max(1, min(limit, 200))
         var keyword: [Int64: Double] = [:]
-        for match in try store.keywordMatches(SparksStore.ftsQuery(for: query), limit: max(20, limit * 2)) {
-            keyword[match.seq] = min(max(-match.bm25, 0), 5) / 5
+        let matches = try store.keywordMatches(SparksStore.ftsQuery(for: query), limit: max(20, limit * 2))
+        let best = matches.map { -$0.bm25 }.max() ?? 0
+        for match in matches {
+            keyword[match.seq] = best > 0 ? max(-match.bm25, 0) / best : 1
         }
         var semantic: [Int64: Double] = [:]
         if let embedder = optionalEmbedder() {
@@ -218,7 +230,8 @@ public final class MemoryService: MemoryAccess, Sendable {
         for (seq, record) in records where record.active && (category == nil || record.category == category) {
             let keywordScore = keyword[seq] ?? 0, semanticScore = semantic[seq] ?? 0
             let decay = recency(of: record, now: now)
-            hits.append(MemoryHit(memory: record, score: (keywordScore + semanticScore) * decay, keyword: keywordScore,
+            hits.append(MemoryHit(memory: record, score: (semanticScore + Self.keywordWeight * keywordScore) * decay,
+                                  keyword: keywordScore,
                                   semantic: semanticScore, recency: decay))
         }
         hits.sort { $0.score == $1.score ? $0.memory.seq > $1.memory.seq : $0.score > $1.score }

@@ -187,11 +187,25 @@ extension SparksStore {
         }
     }
 
-    /// Whether the FTS table and the active memories agree (for checks after a crash).
+    /// Whether the FTS index is sound and holds exactly the active memories (for checks after a crash).
     public func memoryFullTextIsConsistent() throws(SparksError) -> Bool {
-        try read { db in
-            try db.execute(sql: "INSERT INTO memories_fts (memories_fts, rank) VALUES ('integrity-check', 1)")
+        let sameRows = try read { db in
+            try Bool.fetchOne(db, sql: """
+                SELECT (SELECT COUNT(*) FROM memories_fts) = (SELECT COUNT(*) FROM memories WHERE active = 1)
+                   AND NOT EXISTS (SELECT 1 FROM memories m WHERE m.active = 1
+                                   AND NOT EXISTS (SELECT 1 FROM memories_fts f WHERE f.rowid = m.seq))
+                """) ?? false
+        }
+        guard sameRows else { return false }
+        do {
+            try pool.write { db in
+                try db.execute(sql: "INSERT INTO memories_fts (memories_fts, rank) VALUES ('integrity-check', 1)")
+            }
             return true
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_CORRUPT_VTAB {
+            return false
+        } catch {
+            throw SparksError(.storeFailed, "cannot check the memory index: \(error)", cause: error)
         }
     }
 

@@ -83,7 +83,9 @@ enum Migrations {
         }
         // Memories: `seq` is the rowid the FTS5 table and the HNSW index use; `change` is the value
         // of a counter bumped by every write, so an index file can catch up on what it missed.
-        // The FTS table holds the active memories only, kept in sync by triggers.
+        // The FTS table (its own copy of the text, keyed by seq) holds the active memories only, kept
+        // in sync by triggers; words are stemmed
+        // (Porter), so "deploy" finds "deployed".
         migrator.registerMigration("v3_memories") { db in
             try db.execute(sql: """
                 CREATE TABLE memories (
@@ -104,18 +106,16 @@ enum Migrations {
                 CREATE INDEX memories_by_category ON memories(category, active);
                 CREATE TABLE memory_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
                 INSERT INTO memory_counters (name, value) VALUES ('change', 0);
-                CREATE VIRTUAL TABLE memories_fts USING fts5(
-                    content, content='memories', content_rowid='seq', tokenize='unicode61 remove_diacritics 2');
+                CREATE VIRTUAL TABLE memories_fts USING fts5(content, tokenize='porter unicode61 remove_diacritics 2');
                 CREATE TRIGGER memories_fts_insert AFTER INSERT ON memories WHEN new.active = 1 BEGIN
                     INSERT INTO memories_fts (rowid, content) VALUES (new.seq, new.content);
                 END;
                 CREATE TRIGGER memories_fts_update AFTER UPDATE OF content, active ON memories BEGIN
-                    INSERT INTO memories_fts (memories_fts, rowid, content)
-                        SELECT 'delete', old.seq, old.content WHERE old.active = 1;
+                    DELETE FROM memories_fts WHERE rowid = old.seq;
                     INSERT INTO memories_fts (rowid, content) SELECT new.seq, new.content WHERE new.active = 1;
                 END;
-                CREATE TRIGGER memories_fts_delete AFTER DELETE ON memories WHEN old.active = 1 BEGIN
-                    INSERT INTO memories_fts (memories_fts, rowid, content) VALUES ('delete', old.seq, old.content);
+                CREATE TRIGGER memories_fts_delete AFTER DELETE ON memories BEGIN
+                    DELETE FROM memories_fts WHERE rowid = old.seq;
                 END;
                 """)
         }

@@ -90,8 +90,9 @@ struct MemoryCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Find memories by keywords and meaning.",
             discussion: """
-                Score = (keyword + semantic) × recency: keyword = clamp(−BM25, 0, 5) / 5, semantic = cosine \
-                (dropped below memory.cosine_floor), recency = 0.5^(age / memory.recency_half_life_days).
+                Score = (semantic + 0.5 × keyword) × recency: semantic = cosine (dropped below \
+                memory.cosine_floor), keyword = BM25 relative to the best keyword match, \
+                recency = 0.5^(days since written / memory.recency_half_life_days).
                 Example: sparks memory search "how do we deploy billing" --k 3
                 """)
 
