@@ -119,7 +119,7 @@ setup() {
 }
 
 smoke_test() {
-  HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 "$PY" - "$(model_dir)" <<'EOF' >&2
+  HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_HUB_DISABLE_PROGRESS_BARS=1 "$PY" - "$(model_dir)" <<'EOF' >&2
 import sys, time
 t = time.perf_counter()
 import torch, hnswlib, numpy as np
