@@ -34,9 +34,15 @@ public struct AgentRun: Sendable {
     public var contextWindow: Int
     public var loopGuard: LoopGuard.Settings
     public var hooks: AgentHooks
+    /// Memories recalled for the task, placed in its first message within `memoryTokenBudget`.
+    public var memories: [RecalledMemory]
+    public var memoryTokenBudget: Int
 
     public init(task: TaskSpec, spark: SparkDefinition, model: any ChatModel, tools: [any Tool], toolContext: ToolContext,
-                maxSteps: Int, contextWindow: Int, loopGuard: LoopGuard.Settings = .init(), hooks: AgentHooks = AgentHooks()) {
+                maxSteps: Int, contextWindow: Int, loopGuard: LoopGuard.Settings = .init(), hooks: AgentHooks = AgentHooks(),
+                memories: [RecalledMemory] = [], memoryTokenBudget: Int = 600) {
+        self.memories = memories
+        self.memoryTokenBudget = memoryTokenBudget
         self.task = task
         self.spark = spark
         self.model = model

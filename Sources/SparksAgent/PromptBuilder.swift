@@ -1,4 +1,5 @@
 import SparksCore
+import SparksLLM
 
 /// The system prompt and first message of a spark's conversation.
 public enum PromptBuilder {
@@ -20,9 +21,35 @@ public enum PromptBuilder {
         """
     }
 
-    public static func taskMessage(goal: String, context: String?) -> String {
+    public static func taskMessage(goal: String, context: String?, memories: [RecalledMemory] = [],
+                                   memoryTokenBudget: Int = 600) -> String {
         var text = "Task: \(goal)"
         if let context, !context.isEmpty { text += "\n\nContext:\n\(context)" }
+        let recalled = memorySection(memories, tokenBudget: memoryTokenBudget)
+        if !recalled.isEmpty { text += "\n\n" + recalled }
         return text
+    }
+
+    /// Recalled memories, best first, as many as fit in `tokenBudget` (a long one is cut to fit).
+    public static func memorySection(_ memories: [RecalledMemory], tokenBudget: Int) -> String {
+        let header = "Relevant memories from earlier work (they may be outdated; check before relying on them):"
+        var used = TokenEstimator.estimate(header)
+        var lines: [String] = []
+        for memory in memories {
+            var line = "- [\(memory.category)] " + memory.content.replacingOccurrences(of: "\n", with: " ")
+            var cost = TokenEstimator.estimate(line) + 1
+            if used + cost > tokenBudget {
+                // Cut the line to the room left, if that leaves something worth reading.
+                let room = tokenBudget - used - 1
+                guard room >= 24 else { break }
+                let characters = max(0, room * 3)
+                line = String(line.prefix(characters)) + "…"
+                cost = TokenEstimator.estimate(line) + 1
+                if used + cost > tokenBudget { break }
+            }
+            lines.append(line)
+            used += cost
+        }
+        return lines.isEmpty ? "" : ([header] + lines).joined(separator: "\n")
     }
 }

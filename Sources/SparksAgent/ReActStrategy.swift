@@ -22,7 +22,8 @@ public struct ReActStrategy: Sendable {
             run.hooks.message(message)
         }
         append(.system(PromptBuilder.systemPrompt(spark: run.spark, repository: run.task.repository, toolNames: run.tools.map(\.name))))
-        append(.user(PromptBuilder.taskMessage(goal: run.task.goal, context: run.task.context)))
+        append(.user(PromptBuilder.taskMessage(goal: run.task.goal, context: run.task.context, memories: run.memories,
+                                               memoryTokenBudget: run.memoryTokenBudget)))
 
         var usage = TokenUsage()
         var lastPromptTokens: Int?

@@ -41,6 +41,8 @@ public protocol MemoryAccess: Sendable {
     func recall(_ query: String, limit: Int) async throws(SparksError) -> [RecalledMemory]
     /// Stores a memory (or refreshes a near-duplicate of the same category).
     func remember(category: String, content: String, source: String) async throws(SparksError) -> RememberedMemory
+    /// Makes what was stored durable beyond the database (e.g. writes the vector index file).
+    func flush() async throws(SparksError)
 }
 
 public struct RecalledMemory: Sendable, Hashable {

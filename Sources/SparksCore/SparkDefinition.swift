@@ -71,18 +71,21 @@ public struct SparkDefinition: Sendable, Hashable, Codable {
             name: "coder",
             description: "Writes and edits code in the task's repository: multi-file changes, fixes, new files.",
             role: .coder,
-            tools: readOnlyTools + writeTools + processTools),
+            tools: readOnlyTools + writeTools + processTools + memoryTools),
         SparkDefinition(
             name: "scout",
             description: "Explores and explains a repository without changing it: finds code, answers questions.",
             role: .worker,
-            tools: readOnlyTools),
+            tools: readOnlyTools + memoryTools),
     ]
 }
 
 extension SparkDefinition {
     /// Every tool name a spark may list in `tools`. The tool registry provides exactly these.
-    public static let knownToolNames: [String] = readOnlyTools + writeTools + processTools + networkTools
+    public static let knownToolNames: [String] = readOnlyTools + writeTools + processTools + networkTools + memoryTools
+
+    /// Tools that search and add to Sparks' long-term memory (left out of a task when memory is off).
+    public static let memoryTools = ["memory_search", "memory_store"]
 
     /// Tools that reach the network (from Sparks, through the SSRF guard). Not in any built-in spark.
     public static let networkTools = ["http_fetch"]

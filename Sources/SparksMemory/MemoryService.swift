@@ -430,4 +430,8 @@ public final class MemoryService: MemoryAccess, Sendable {
         let result = try store(category: category, content: content, source: source)
         return RememberedMemory(id: result.memory.id.uuidString.lowercased(), updatedExisting: result.updatedDuplicate != nil)
     }
+
+    public func flush() async throws(SparksError) {
+        try persist()
+    }
 }

@@ -21,11 +21,15 @@ public struct Orchestrator: Sendable {
     public let workspaces: WorkspaceManager
     /// Asks a person to approve a risky command; nil when no one can.
     public let confirmer: (@Sendable (String, String) async -> Bool)?
+    /// Long-term memory: recalled into the prompt, searchable by the memory tools, and given a
+    /// lesson after each task. Nil when memory is off.
+    public let memory: (any MemoryAccess)?
     let logger: Logger
 
     public init(config: SparksConfig, store: SparksStore, model: any ChatModel, sandbox: any Sandbox,
                 registry: ToolRegistry = .builtIn(), confirmer: (@Sendable (String, String) async -> Bool)? = nil,
-                logger: Logger = Logger(label: "sparks")) {
+                memory: (any MemoryAccess)? = nil, logger: Logger = Logger(label: "sparks")) {
+        self.memory = memory
         self.config = config
         self.store = store
         self.model = model
@@ -86,7 +90,8 @@ public struct Orchestrator: Sendable {
 
     func run(_ task: TaskSpec, spark: SparkDefinition, waitSecs: Int,
              events: @escaping TaskEventSink) async throws(SparksError) -> TaskOutcome {
-        let tools = try registry.tools(for: spark)
+        var tools = try registry.tools(for: spark)
+        if memory == nil { tools.removeAll { SparkDefinition.memoryTools.contains($0.name) } }
         // A spark may ask for another backend (or image) than the default.
         let sandbox = spark.sandbox != nil || spark.image != nil ? try SandboxFactory.make(config.sandbox, spark: spark) : self.sandbox
         try store.insertTask(task)
@@ -138,14 +143,16 @@ public struct Orchestrator: Sendable {
         taskLogger[metadataKey: "task_id"] = "\(task.id.uuidString.lowercased())"
         taskLogger[metadataKey: "spark"] = "\(spark.name)"
         let hooks = Self.hooks(store: store, taskID: task.id, conversation: conversation, events: events, logger: taskLogger)
+        let recalled = await recallMemories(for: task, logger: taskLogger)
         let agentRun = AgentRun(
             task: TaskSpec(id: task.id, goal: task.goal, context: task.context, spark: task.spark, repository: workspace.path,
                            lane: task.lane, risk: task.risk),
             spark: spark, model: model, tools: tools,
-            toolContext: ToolContext(pathGuard: workspaceGuard, maxOutputChars: config.tools.maxOutputChars, execution: execution),
+            toolContext: ToolContext(pathGuard: workspaceGuard, maxOutputChars: config.tools.maxOutputChars, execution: execution,
+                                     memory: memory, memorySource: "task:\(task.id.uuidString.lowercased())"),
             maxSteps: spark.maxSteps ?? config.agent.maxSteps, contextWindow: config.llm.contextWindow,
             loopGuard: config.agent.loopGuard,
-            hooks: hooks)
+            hooks: hooks, memories: recalled, memoryTokenBudget: config.memory.promptTokenBudget)
 
         let started = ContinuousClock.now
         let progress = ProgressTracker()
@@ -190,8 +197,39 @@ public struct Orchestrator: Sendable {
                                   error: "dispatch_timeout after \(waitSecs) s", steps: steps, usage: usage, durationMs: durationMs)
         }
         try store.finishTask(outcome)
+        await storeLesson(task: task, outcome: outcome, logger: taskLogger)
         events(.finished(outcome))
         return outcome
+    }
+
+    /// The memories most relevant to the task's goal; none (with a warning) if recall fails.
+    func recallMemories(for task: TaskSpec, logger: Logger) async -> [RecalledMemory] {
+        guard let memory, config.memory.promptMemories > 0 else { return [] }
+        do {
+            return try await memory.recall(task.goal, limit: config.memory.promptMemories)
+        } catch {
+            logger.warning("could not recall memories", metadata: ["error": "\(error.message)"])
+            return []
+        }
+    }
+
+    /// "goal → outcome: summary" (at most 500 characters, secrets redacted) as a `lesson` memory.
+    func storeLesson(task: TaskSpec, outcome: TaskOutcome, logger: Logger) async {
+        guard let memory else { return }
+        let goal = task.goal.replacingOccurrences(of: "\n", with: " ")
+        let summary = outcome.summary.replacingOccurrences(of: "\n", with: " ").trimmingCharacters(in: .whitespaces)
+        var lesson = "\(goal.prefix(200)) → \(outcome.status.rawValue)"
+        if let reason = outcome.reason, outcome.status != .succeeded { lesson += " (\(reason.rawValue))" }
+        if !summary.isEmpty { lesson += ": " + summary }
+        if lesson.count > 500 { lesson = String(lesson.prefix(499)) + "…" }
+        let redactor = Redactor(secrets: config.llm.apiKey.map { [$0.reveal()] } ?? [])
+        do {
+            _ = try await memory.remember(category: "lesson", content: redactor.redact(lesson),
+                                          source: "task:\(task.id.uuidString.lowercased())")
+            try await memory.flush()
+        } catch {
+            logger.warning("could not store the task's lesson", metadata: ["error": "\(error.message)"])
+        }
     }
 
     struct Verification: Sendable {

@@ -13,11 +13,18 @@ public struct ToolContext: Sendable {
     public var maxOutputChars: Int
     /// Where processes run; nil when the task has no sandbox (then process tools refuse).
     public var execution: Execution?
+    /// Long-term memory for memory_search / memory_store; nil when memory is off.
+    public var memory: (any MemoryAccess)?
+    /// Recorded as the source of what memory_store stores (e.g. `task:<id>`).
+    public var memorySource: String?
 
-    public init(pathGuard: PathGuard, maxOutputChars: Int = 16_000, execution: Execution? = nil) {
+    public init(pathGuard: PathGuard, maxOutputChars: Int = 16_000, execution: Execution? = nil,
+                memory: (any MemoryAccess)? = nil, memorySource: String? = nil) {
         self.pathGuard = pathGuard
         self.maxOutputChars = maxOutputChars
         self.execution = execution
+        self.memory = memory
+        self.memorySource = memorySource
     }
 }
 

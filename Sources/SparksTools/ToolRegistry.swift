@@ -11,7 +11,8 @@ public struct ToolRegistry: Sendable {
     /// Every built-in tool. Their names are `SparkDefinition.knownToolNames`.
     public static func builtIn() -> ToolRegistry {
         ToolRegistry(tools: [FileReadTool(), FileWriteTool(), FileEditTool(), GrepTool(), GlobTool(), ListDirTool(),
-                                    ShellTool(), GitTool(), HTTPFetchTool()])
+                                    ShellTool(), GitTool(), HTTPFetchTool(), MemorySearchTool(),
+                                    MemoryStoreTool()])
     }
 
     /// The spark's allowlist, in the order it lists them. Names without a tool are an error.

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import SparksConfig
 import SparksCore
+import SparksMemory
 import SparksOrchestrator
 import SparksStore
 
@@ -25,6 +26,12 @@ enum CLI {
                 + recovered.map { String($0.uuidString.lowercased().prefix(8)) }.joined(separator: ", "))
         }
         return store
+    }
+
+    /// Sparks' memory over this database, or nil when `memory.enabled` is false. Without the
+    /// embedding model it works by keywords (and says so in the log).
+    static func memory(_ config: SparksConfig, store: SparksStore) -> MemoryService? {
+        config.memory.enabled ? MemoryService(store: store, settings: config.memory) : nil
     }
 
     static func logger(verbose: Bool) -> Logger {

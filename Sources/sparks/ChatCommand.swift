@@ -169,7 +169,8 @@ struct REPLDispatcher {
             goal = String(goal[space...]).trimmingCharacters(in: .whitespaces)
         }
         let orchestrator = Orchestrator(config: config, store: store, model: model, sandbox: try SandboxFactory.make(config.sandbox),
-                                        confirmer: Approval.ask, logger: CLI.logger(verbose: verbose))
+                                        confirmer: Approval.ask, memory: CLI.memory(config, store: store),
+                                        logger: CLI.logger(verbose: verbose))
         let request = Orchestrator.DispatchRequest(goal: goal, spark: spark, repository: FileManager.default.currentDirectoryPath)
         let printer = ProgressPrinter(showText: false)
         let outcome = try await orchestrator.dispatch(request) { printer.handle($0) }

@@ -52,6 +52,7 @@ struct DispatchCommand: AsyncParsableCommand {
             let (model, shutdown) = ModelFactory.make(config.llm, logger: CLI.logger(verbose: options.verbose))
             let orchestrator = Orchestrator(config: config, store: store, model: model, sandbox: sandbox,
                                             confirmer: Approval.confirmer(autoApprove: yes),
+                                            memory: CLI.memory(config, store: store),
                                             logger: CLI.logger(verbose: options.verbose))
             let repository = (repo as NSString).expandingTildeInPath
             let absolute = repository.hasPrefix("/") ? repository

@@ -127,7 +127,7 @@ import Testing
         let scout = try #require(sparks.first { $0.name == "scout" })
         #expect(scout.description == "Custom scout")
         #expect(scout.maxSteps == 5)
-        #expect(scout.tools == SparkDefinition.readOnlyTools)
+        #expect(scout.tools == SparkDefinition.readOnlyTools + SparkDefinition.memoryTools)
         let reviewer = try #require(sparks.first { $0.name == "reviewer" })
         #expect(reviewer.role == .critic)
         #expect(reviewer.tools == ["file_read", "grep"])
