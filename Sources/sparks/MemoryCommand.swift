@@ -16,7 +16,7 @@ struct MemoryCommand: AsyncParsableCommand {
             install it with `sparks memory fetch-model`.
             """,
         subcommands: [Add.self, Search.self, List.self, Retire.self, Stats.self, Prune.self, Duplicates.self, Reindex.self,
-                      Embed.self, FetchModel.self])
+                      Import.self, Embed.self, FetchModel.self])
 
     static func open(_ options: GlobalOptions) throws(SparksError) -> MemoryService {
         let config = try CLI.loadConfig(options).config
@@ -309,6 +309,59 @@ struct MemoryCommand: AsyncParsableCommand {
                 let status = try memory.reindex(threads: max(1, threads))
                 Terminal.out("index rebuilt: \(status.vectors) vectors in " + String(format: "%.2f s", Date().timeIntervalSince(started))
                     + " → \(memory.indexPath)")
+            }
+        }
+    }
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Store many memories from a JSON Lines file: one {\"category\": …, \"content\": …} per line.",
+            discussion: """
+                Near-duplicates are merged as with `add`. Each memory is committed on its own, so an \
+                interrupted import keeps what it stored; the index catches up at the next use.
+                Example: sparks memory import notes.jsonl
+                """)
+
+        @Argument(help: "The file (- for standard input).")
+        var file: String
+        @Option(name: .long, help: "Source recorded with each memory.")
+        var source = "import"
+        @OptionGroup var options: GlobalOptions
+
+        func run() async throws {
+            try await CLI.run {
+                let data: Data?
+                if file == "-" {
+                    data = FileHandle.standardInput.readDataToEndOfFile()
+                } else {
+                    data = FileManager.default.contents(atPath: file)
+                }
+                guard let data else {
+                    throw SparksError(.invalidInput, "cannot read \(file)", hint: "give a JSON Lines file, or - for standard input")
+                }
+                let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+                var items: [(category: String, content: String)] = []
+                for (number, line) in lines.enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+                    guard let object = JSONValue.parse(String(line)), let category = object["category"]?.stringValue,
+                          let content = object["content"]?.stringValue else {
+                        throw SparksError(.invalidInput, "\(file):\(number + 1): expected {\"category\": \"…\", \"content\": \"…\"}",
+                                          hint: "nothing was imported; fix the line and run again")
+                    }
+                    items.append((category, content))
+                }
+                let memory = try MemoryCommand.open(options)
+                MemoryCommand.noteSemantic(memory)
+                var added = 0, merged = 0
+                for (index, item) in items.enumerated() {
+                    let result = try memory.store(category: item.category, content: item.content, source: source)
+                    if result.updatedDuplicate == nil { added += 1 } else { merged += 1 }
+                    if (index + 1) % 100 == 0 {
+                        Terminal.error("\(index + 1)/\(items.count)…")
+                    }
+                    if (index + 1) % 1000 == 0 { try memory.persist() }
+                }
+                try memory.persist()
+                Terminal.out("imported \(items.count): \(added) new, \(merged) merged into near-duplicates")
             }
         }
     }
