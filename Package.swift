@@ -44,12 +44,15 @@ let package = Package(
             dependencies: ["SparksCore", "SparksSandbox", .product(name: "AsyncHTTPClient", package: "async-http-client")]),
         // OpenBLAS from Debian's libopenblas-dev (CBLAS for the embedder's matrix products).
         .systemLibrary(name: "COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
+        // Vector loops (dot products, GELU, LayerNorm) for the CPU's best instruction set; optimised
+        // in debug builds too.
+        .target(name: "CSparksKernels", cSettings: [.unsafeFlags(["-O3"])]),
         // Semantic memory: MiniLM embedder, HNSW index, hybrid recall over the store's memories.
         // Built optimised even in debug builds: the encoder and the graph are hot loops, and tests
         // embed hundreds of sentences.
         .target(
             name: "SparksMemory",
-            dependencies: ["SparksCore", "SparksStore", "COpenBLAS", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["SparksCore", "SparksStore", "COpenBLAS", "CSparksKernels", .product(name: "Logging", package: "swift-log")],
             swiftSettings: [.unsafeFlags(["-O"])]),
         .target(
             name: "SparksAgent",
@@ -85,7 +88,7 @@ let package = Package(
         .testTarget(name: "SparksAgentTests", dependencies: ["SparksAgent", "SparksLLM", "SparksTools", "SparksTesting"]),
         .testTarget(name: "SparksStoreTests", dependencies: ["SparksStore", "SparksTesting"]),
         .testTarget(
-            name: "SparksMemoryTests", dependencies: ["SparksMemory", "SparksStore", "SparksTesting"],
+            name: "SparksMemoryTests", dependencies: ["SparksMemory", "CSparksKernels", "SparksStore", "SparksTesting"],
             // Read through #filePath: the parity fixture is data for the tests, not a bundle resource.
             exclude: ["Fixtures"]),
         .testTarget(name: "SparksCLITests", dependencies: ["sparks", "SparksStore", "SparksTesting"]),

@@ -1,3 +1,4 @@
+import CSparksKernels
 import Foundation
 import Synchronization
 
@@ -157,7 +158,7 @@ public struct HNSWIndex: Sendable {
     }
 
     private func exactSearch(_ unit: [Float], k: Int, accept: (Int32) -> Bool) -> [(id: Int64, similarity: Float)] {
-        var best = Heap<Scored>(ordered: >)
+        var best = MaxHeap()
         for node in 0..<ids.count where accept(Int32(node)) {
             let scored = Scored(distance: distance(unit, Int32(node)), node: Int32(node))
             if best.count < k {
@@ -279,8 +280,8 @@ public struct HNSWIndex: Sendable {
     private func searchLayer(_ query: [Float], entry: Int32, ef: Int, layer: Int, visited: inout VisitedSet,
                              accept: ((Int32) -> Bool)? = nil, exclude: Int32 = -1) -> [Scored] {
         visited.reset(capacity: ids.count)
-        var candidates = Heap<Scored>(ordered: <)
-        var results = Heap<Scored>(ordered: >)
+        var candidates = MinHeap()
+        var results = MaxHeap()
         visited.insert(entry)
         let first = Scored(distance: distance(query, entry), node: entry)
         candidates.push(first)
@@ -367,20 +368,6 @@ public struct HNSWIndex: Sendable {
 
     @inline(__always)
     static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) -> Float {
-        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
-        var index = 0
-        while index + 16 <= count {
-            sum0 += UnsafeRawPointer(a + index).loadUnaligned(as: SIMD8<Float>.self)
-                * UnsafeRawPointer(b + index).loadUnaligned(as: SIMD8<Float>.self)
-            sum1 += UnsafeRawPointer(a + index + 8).loadUnaligned(as: SIMD8<Float>.self)
-                * UnsafeRawPointer(b + index + 8).loadUnaligned(as: SIMD8<Float>.self)
-            index += 16
-        }
-        var total = (sum0 + sum1).sum()
-        while index < count {
-            total += a[index] * b[index]
-            index += 1
-        }
-        return total
+        sparks_dot(a, b, count)
     }
 }

@@ -4,45 +4,91 @@ struct Scored: Comparable, Sendable {
     var distance: Float
     var node: Int32
 
+    @inline(__always)
     static func < (lhs: Scored, rhs: Scored) -> Bool {
         lhs.distance == rhs.distance ? lhs.node < rhs.node : lhs.distance < rhs.distance
     }
 }
 
-/// A binary heap ordered by `ordered` (min-heap with `<`, max-heap with `>`).
-struct Heap<Element> {
-    private(set) var elements: [Element] = []
-    let ordered: (Element, Element) -> Bool
-
-    init(ordered: @escaping (Element, Element) -> Bool) { self.ordered = ordered }
+/// A binary min-heap of scored nodes (nearest on top): the search frontier.
+struct MinHeap {
+    private(set) var elements: [Scored] = []
 
     var count: Int { elements.count }
-    var peek: Element? { elements.first }
+    var peek: Scored? { elements.first }
 
-    mutating func push(_ element: Element) {
+    mutating func push(_ element: Scored) {
         elements.append(element)
-        var child = elements.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard ordered(elements[child], elements[parent]) else { break }
-            elements.swapAt(child, parent)
-            child = parent
+        elements.withUnsafeMutableBufferPointer { heap in
+            var child = heap.count - 1
+            while child > 0 {
+                let parent = (child - 1) / 2
+                guard heap[child] < heap[parent] else { break }
+                heap.swapAt(child, parent)
+                child = parent
+            }
         }
     }
 
-    mutating func pop() -> Element? {
+    mutating func pop() -> Scored? {
         guard !elements.isEmpty else { return nil }
-        elements.swapAt(0, elements.count - 1)
-        let top = elements.removeLast()
-        var parent = 0
-        while true {
-            let left = parent * 2 + 1, right = left + 1
-            var best = parent
-            if left < elements.count, ordered(elements[left], elements[best]) { best = left }
-            if right < elements.count, ordered(elements[right], elements[best]) { best = right }
-            if best == parent { break }
-            elements.swapAt(parent, best)
-            parent = best
+        let top = elements[0]
+        let last = elements.removeLast()
+        guard !elements.isEmpty else { return top }
+        elements.withUnsafeMutableBufferPointer { heap in
+            heap[0] = last
+            var parent = 0
+            while true {
+                let left = parent * 2 + 1, right = left + 1
+                var best = parent
+                if left < heap.count, heap[left] < heap[best] { best = left }
+                if right < heap.count, heap[right] < heap[best] { best = right }
+                if best == parent { break }
+                heap.swapAt(parent, best)
+                parent = best
+            }
+        }
+        return top
+    }
+}
+
+/// A binary max-heap of scored nodes (farthest on top): the best results so far.
+struct MaxHeap {
+    private(set) var elements: [Scored] = []
+
+    var count: Int { elements.count }
+    var peek: Scored? { elements.first }
+
+    mutating func push(_ element: Scored) {
+        elements.append(element)
+        elements.withUnsafeMutableBufferPointer { heap in
+            var child = heap.count - 1
+            while child > 0 {
+                let parent = (child - 1) / 2
+                guard heap[parent] < heap[child] else { break }
+                heap.swapAt(child, parent)
+                child = parent
+            }
+        }
+    }
+
+    mutating func pop() -> Scored? {
+        guard !elements.isEmpty else { return nil }
+        let top = elements[0]
+        let last = elements.removeLast()
+        guard !elements.isEmpty else { return top }
+        elements.withUnsafeMutableBufferPointer { heap in
+            heap[0] = last
+            var parent = 0
+            while true {
+                let left = parent * 2 + 1, right = left + 1
+                var best = parent
+                if left < heap.count, heap[best] < heap[left] { best = left }
+                if right < heap.count, heap[best] < heap[right] { best = right }
+                if best == parent { break }
+                heap.swapAt(parent, best)
+                parent = best
+            }
         }
         return top
     }

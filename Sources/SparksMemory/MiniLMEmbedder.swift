@@ -1,4 +1,5 @@
 import COpenBLAS
+import CSparksKernels
 import Foundation
 import SparksCore
 
@@ -25,6 +26,11 @@ public final class MiniLMEmbedder: Sendable {
     private let embeddingNorm: (gain: [Float], bias: [Float])
     private let layers: [Layer]
     private let maxPositions = 512
+    /// Threads for the few-row matrix products (OpenBLAS has its own for the rest).
+    private let threads: Int
+    /// Up to this many tokens a batch uses the few-row kernel instead of OpenBLAS's GEMM, which
+    /// spends most of its time packing the weights when there are few rows.
+    static let fewRowsLimit = 64
 
     struct Layer: Sendable {
         var qkvWeight: [Float]      // [3·384 × 384]: query, key and value rows fused for one GEMM
@@ -48,6 +54,7 @@ public final class MiniLMEmbedder: Sendable {
                                   + "model.safetensors and vocab.txt of all-MiniLM-L6-v2)")
         }
         if let threads { openblas_set_num_threads(Int32(max(1, threads))) }
+        self.threads = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
         tokenizer = try WordPieceTokenizer(vocabularyFile: directory + "/vocab.txt", maxLength: min(maxLength, 512))
         modelDirectory = directory
         let weights = try SafeTensors(path: directory + "/model.safetensors")
@@ -69,14 +76,14 @@ public final class MiniLMEmbedder: Sendable {
             let qkvBias = try tensor("attention.self.query.bias", [h]) + tensor("attention.self.key.bias", [h])
                 + tensor("attention.self.value.bias", [h])
             layers.append(Layer(
-                qkvWeight: qkvWeight, qkvBias: qkvBias,
-                attentionOutWeight: try tensor("attention.output.dense.weight", [h, h]),
+                qkvWeight: Self.transposed(qkvWeight, rows: 3 * h, columns: h), qkvBias: qkvBias,
+                attentionOutWeight: Self.transposed(try tensor("attention.output.dense.weight", [h, h]), rows: h, columns: h),
                 attentionOutBias: try tensor("attention.output.dense.bias", [h]),
                 attentionNorm: (try tensor("attention.output.LayerNorm.weight", [h]),
                                 try tensor("attention.output.LayerNorm.bias", [h])),
-                intermediateWeight: try tensor("intermediate.dense.weight", [1536, h]),
+                intermediateWeight: Self.transposed(try tensor("intermediate.dense.weight", [1536, h]), rows: 1536, columns: h),
                 intermediateBias: try tensor("intermediate.dense.bias", [1536]),
-                outputWeight: try tensor("output.dense.weight", [h, 1536]),
+                outputWeight: Self.transposed(try tensor("output.dense.weight", [h, 1536]), rows: h, columns: 1536),
                 outputBias: try tensor("output.dense.bias", [h]),
                 outputNorm: (try tensor("output.LayerNorm.weight", [h]), try tensor("output.LayerNorm.bias", [h]))))
         }
@@ -184,7 +191,26 @@ public final class MiniLMEmbedder: Sendable {
         layerNorm(&x, rows: tokens, layer.outputNorm)
     }
 
-    /// out[rows × outputs] = input[rows × inputs] · weightᵀ + bias (PyTorch's Linear layout).
+    private struct Operands: @unchecked Sendable {
+        let x: UnsafePointer<Float>
+        let w: UnsafePointer<Float>
+        let y: UnsafeMutablePointer<Float>
+    }
+
+    /// [rows × columns] → [columns × rows].
+    static func transposed(_ matrix: [Float], rows: Int, columns: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: matrix.count) { out, initialized in
+            matrix.withUnsafeBufferPointer { source in
+                for row in 0..<rows {
+                    for column in 0..<columns { out[column * rows + row] = source[row * columns + column] }
+                }
+            }
+            initialized = matrix.count
+        }
+    }
+
+    /// out[rows × outputs] = input[rows × inputs] · weight + bias, the weight stored [inputs × outputs]
+    /// (PyTorch's Linear weight, transposed once at load).
     private func dense(_ input: [Float], rows: Int, inputs: Int, _ weight: [Float], _ bias: [Float], outputs: Int,
                        into out: inout [Float]) {
         out.withUnsafeMutableBufferPointer { out in
@@ -193,70 +219,47 @@ public final class MiniLMEmbedder: Sendable {
                     (out.baseAddress! + row * outputs).update(from: bias.baseAddress!, count: outputs)
                 }
             }
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outputs), Int32(inputs), 1,
-                        input, Int32(inputs), weight, Int32(inputs), 1, out.baseAddress!, Int32(outputs))
+            guard rows <= Self.fewRowsLimit else {
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(outputs), Int32(inputs), 1,
+                            input, Int32(inputs), weight, Int32(outputs), 1, out.baseAddress!, Int32(outputs))
+                return
+            }
+            let strips = (outputs + 63) / 64
+            let parts = min(threads, strips)
+            input.withUnsafeBufferPointer { x in
+                weight.withUnsafeBufferPointer { w in
+                    // Each part writes its own columns of the output.
+                    let operands = Operands(x: x.baseAddress!, w: w.baseAddress!, y: out.baseAddress!)
+                    let run = { @Sendable (part: Int) in
+                        let begin = strips * part / parts * 64, end = min(outputs, strips * (part + 1) / parts * 64)
+                        sparks_gemm_few_rows(rows, inputs, operands.x, inputs, operands.w, outputs, operands.y, outputs,
+                                             begin, end)
+                    }
+                    if parts == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: run) }
+                }
+            }
         }
     }
 
     private func softmaxRows(_ matrix: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
-        for row in 0..<rows {
-            let values = matrix + row * columns
-            var largest = -Float.infinity
-            for index in 0..<columns { largest = max(largest, values[index]) }
-            var sum: Float = 0
-            for index in 0..<columns {
-                let value = expf(values[index] - largest)
-                values[index] = value
-                sum += value
-            }
-            let inverse = 1 / sum
-            for index in 0..<columns { values[index] *= inverse }
-        }
+        sparks_softmax_rows(matrix, rows, columns)
     }
 
-    /// GELU with the exact error function, as BERT's "gelu".
+    /// GELU with the error function, as BERT's "gelu" (a float erf accurate to 1e-6).
     private func gelu(_ values: inout [Float]) {
-        let inverseRoot2: Float = 0.70710678118654752
-        values.withUnsafeMutableBufferPointer { values in
-            for index in values.indices {
-                let value = values[index]
-                values[index] = 0.5 * value * (1 + erff(value * inverseRoot2))
-            }
-        }
+        let count = values.count
+        values.withUnsafeMutableBufferPointer { sparks_gelu($0.baseAddress!, count) }
     }
 
     private func addInPlace(_ target: inout [Float], _ other: [Float]) {
-        target.withUnsafeMutableBufferPointer { target in
-            other.withUnsafeBufferPointer { other in
-                for index in target.indices { target[index] += other[index] }
-            }
-        }
+        let count = target.count
+        target.withUnsafeMutableBufferPointer { target in sparks_add(target.baseAddress!, other, count) }
     }
 
     private func layerNorm(_ x: inout [Float], rows: Int, _ norm: (gain: [Float], bias: [Float])) {
-        let width = hidden
-        let epsilon = layerNormEpsilon
+        let width = hidden, epsilon = layerNormEpsilon
         x.withUnsafeMutableBufferPointer { x in
-            norm.gain.withUnsafeBufferPointer { gain in
-                norm.bias.withUnsafeBufferPointer { bias in
-                    for row in 0..<rows {
-                        let values = x.baseAddress! + row * width
-                        var mean: Float = 0
-                        for index in 0..<width { mean += values[index] }
-                        mean /= Float(width)
-                        var variance: Float = 0
-                        for index in 0..<width {
-                            let centered = values[index] - mean
-                            variance += centered * centered
-                        }
-                        variance /= Float(width)
-                        let inverse = 1 / (variance + epsilon).squareRoot()
-                        for index in 0..<width {
-                            values[index] = (values[index] - mean) * inverse * gain[index] + bias[index]
-                        }
-                    }
-                }
-            }
+            sparks_layer_norm(x.baseAddress!, rows, width, norm.gain, norm.bias, epsilon)
         }
     }
 

@@ -50,6 +50,23 @@ extension SparksStore {
         }
     }
 
+    /// Stores many memories in one transaction (imports, benchmarks); no duplicate check.
+    public func insertMemories(_ items: [(category: String, content: String, source: String?, embedding: [Float]?)],
+                               at now: Date = Date()) throws(SparksError) {
+        try write { db in
+            let statement = try db.makeStatement(sql: """
+                INSERT INTO memories (id, category, content, source, active, created_at, updated_at, embedding, change)
+                VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)
+                """)
+            for item in items {
+                let change = try Self.nextMemoryChange(db)
+                try statement.execute(arguments: [UUID().uuidString.lowercased(), item.category, item.content, item.source,
+                                                  now.timeIntervalSince1970, now.timeIntervalSince1970,
+                                                  item.embedding.map(Self.blob), change])
+            }
+        }
+    }
+
     /// Replaces a memory's text (a near-duplicate was stored again): category, content, source and
     /// embedding change, `created_at` stays.
     public func updateMemory(seq: Int64, category: String, content: String, source: String?, embedding: [Float]?,

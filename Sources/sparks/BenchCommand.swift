@@ -8,7 +8,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Sparks against a baseline run in the same process.",
-        subcommands: [Sandbox.self])
+        subcommands: [Sandbox.self, MemoryBenchCommand.self])
 
     struct Sandbox: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

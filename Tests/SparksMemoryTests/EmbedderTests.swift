@@ -1,3 +1,4 @@
+import CSparksKernels
 import Foundation
 import SparksCore
 @testable import SparksMemory
@@ -29,5 +30,33 @@ struct EmbedderTests {
         #expect(vectors.allSatisfy { abs(cosine($0, $0) - 1) < 1e-5 })
         #expect(cosine(vectors[0], vectors[1]) > 0.6)
         #expect(cosine(vectors[0], vectors[2]) < 0.2)
+    }
+}
+
+@Suite("Vector kernels")
+struct KernelTests {
+    @Test("the rational erf stays within 1e-6 of libm's on [-6, 6]")
+    func erfAccuracy() {
+        var worst: Double = 0
+        for step in -6000...6000 {
+            let x = Float(step) / 1000
+            worst = max(worst, abs(Double(sparks_erf(x)) - erf(Double(x))))
+        }
+        #expect(worst < 1e-6, "max error \(worst)")
+    }
+
+    @Test("dot products and layer norm agree with plain loops")
+    func dotAndNorm() {
+        var generator = MixtureGenerator(state: 9)
+        for count in [1, 7, 16, 31, 384, 1000] {
+            let a = (0..<count).map { _ in generator.gaussian() }, b = (0..<count).map { _ in generator.gaussian() }
+            let expected = zip(a, b).reduce(Double(0)) { $0 + Double($1.0) * Double($1.1) }
+            #expect(abs(Double(sparks_dot(a, b, count)) - expected) < 1e-3 * max(1, abs(expected)), "\(count)")
+        }
+        var row: [Float] = [1, 2, 3, 4]
+        sparks_layer_norm(&row, 1, 4, [1, 1, 1, 1], [0, 0, 0, 0], 0)
+        let expected: [Float] = [-1.3416408, -0.4472136, 0.4472136, 1.3416408]
+        #expect(zip(row, expected).allSatisfy { abs($0 - $1) < 1e-5 })
+        #expect(["avx512", "avx2", "generic"].contains(String(cString: sparks_kernels_variant())))
     }
 }

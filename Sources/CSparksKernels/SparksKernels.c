@@ -1,0 +1,237 @@
+#include "SparksKernels.h"
+
+#include <math.h>
+#include <stddef.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+// Each kernel body is written once and compiled three times with different target attributes;
+// `reassociate` lets the compiler split sums across vector lanes (the order of a float sum
+// changes, within rounding).
+
+#define DOT_BODY                                                   \
+    _Pragma("clang fp reassociate(on)") float sum = 0;             \
+    for (long i = 0; i < count; i++) sum += a[i] * b[i];           \
+    return sum;
+
+// erf(x) ≈ x·P(x²)/Q(x²) on [−4, 4], ±1 outside (the float rational approximation of Eigen
+// and XLA).
+#define ERF_BODY                                                                              \
+    float c = x < -4.0f ? -4.0f : (x > 4.0f ? 4.0f : x);                                     \
+    float x2 = c * c;                                                                         \
+    float p = x2 * -2.72614225801306e-10f + 2.77068142495902e-08f;                           \
+    p = x2 * p + -2.10102402082508e-06f;                                                      \
+    p = x2 * p + -5.69250639462346e-05f;                                                      \
+    p = x2 * p + -7.34990630326855e-04f;                                                      \
+    p = x2 * p + -2.95459980854025e-03f;                                                      \
+    p = x2 * p + -1.60960333262415e-02f;                                                      \
+    p = c * p;                                                                                \
+    float q = x2 * -1.45660718464996e-05f + -2.13374055278905e-04f;                          \
+    q = x2 * q + -1.68282697438203e-03f;                                                      \
+    q = x2 * q + -7.37332916720468e-03f;                                                      \
+    q = x2 * q + -1.42647390514189e-02f;                                                      \
+    return p / q;
+
+#define GELU_BODY(SUFFIX)                                          \
+    for (long i = 0; i < count; i++) {                             \
+        float v = x[i];                                            \
+        x[i] = 0.5f * v * (1.0f + erf_##SUFFIX(v * 0.70710678118654752f)); \
+    }
+
+#define ADD_BODY for (long i = 0; i < count; i++) x[i] += y[i];
+
+#define LAYER_NORM_BODY                                                          \
+    for (long r = 0; r < rows; r++) {                                            \
+        _Pragma("clang fp reassociate(on)")                                      \
+        float *v = x + r * width;                                                \
+        float mean = 0;                                                          \
+        for (long i = 0; i < width; i++) mean += v[i];                           \
+        mean /= (float)width;                                                    \
+        float var = 0;                                                           \
+        for (long i = 0; i < width; i++) {                                       \
+            float d = v[i] - mean;                                               \
+            var += d * d;                                                        \
+        }                                                                        \
+        var /= (float)width;                                                     \
+        float inv = 1.0f / sqrtf(var + epsilon);                                 \
+        for (long i = 0; i < width; i++) v[i] = (v[i] - mean) * inv * gain[i] + bias[i]; \
+    }
+
+#define DEFINE_VARIANT(SUFFIX, TARGET)                                                              \
+    TARGET static inline float erf_##SUFFIX(float x) { ERF_BODY }                                 \
+    TARGET static float dot_##SUFFIX(const float *a, const float *b, long count) { DOT_BODY }      \
+    TARGET static void gelu_##SUFFIX(float *x, long count) { GELU_BODY(SUFFIX) }                           \
+    TARGET static void add_##SUFFIX(float *x, const float *y, long count) { ADD_BODY }             \
+    TARGET static void layer_norm_##SUFFIX(float *x, long rows, long width, const float *gain,     \
+                                           const float *bias, float epsilon) { LAYER_NORM_BODY }
+
+#if defined(__x86_64__)
+DEFINE_VARIANT(avx512, __attribute__((target("avx512f,avx512vl,avx2,fma"))))
+DEFINE_VARIANT(avx2, __attribute__((target("avx2,fma"))))
+#endif
+DEFINE_VARIANT(generic, )
+
+// Few-row matrix product: for each 64-column strip of W (which stays in cache), blocks of four
+// rows accumulate in registers; W is streamed once per strip and row block.
+#define GEMM_SCALAR_TAIL                                                              \
+    for (; n < end; n++)                                                              \
+        for (long m = 0; m < rows; m++) {                                             \
+            float sum = y[m * ldy + n];                                               \
+            for (long k = 0; k < inputs; k++) sum += x[m * ldx + k] * w[k * ldw + n]; \
+            y[m * ldy + n] = sum;                                                     \
+        }
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f,avx512vl,avx2,fma")))
+static void gemm_avx512(long rows, long inputs, const float *x, long ldx, const float *w, long ldw, float *y, long ldy,
+                        long begin, long end) {
+    long n = begin;
+    for (; n + 64 <= end; n += 64) {
+        long m = 0;
+        for (; m + 4 <= rows; m += 4) {
+            __m512 acc[4][4];
+            for (int r = 0; r < 4; r++)
+                for (int c = 0; c < 4; c++) acc[r][c] = _mm512_loadu_ps(y + (m + r) * ldy + n + 16 * c);
+            for (long k = 0; k < inputs; k++) {
+                const float *row = w + k * ldw + n;
+                __m512 w0 = _mm512_loadu_ps(row), w1 = _mm512_loadu_ps(row + 16);
+                __m512 w2 = _mm512_loadu_ps(row + 32), w3 = _mm512_loadu_ps(row + 48);
+                for (int r = 0; r < 4; r++) {
+                    __m512 v = _mm512_set1_ps(x[(m + r) * ldx + k]);
+                    acc[r][0] = _mm512_fmadd_ps(v, w0, acc[r][0]);
+                    acc[r][1] = _mm512_fmadd_ps(v, w1, acc[r][1]);
+                    acc[r][2] = _mm512_fmadd_ps(v, w2, acc[r][2]);
+                    acc[r][3] = _mm512_fmadd_ps(v, w3, acc[r][3]);
+                }
+            }
+            for (int r = 0; r < 4; r++)
+                for (int c = 0; c < 4; c++) _mm512_storeu_ps(y + (m + r) * ldy + n + 16 * c, acc[r][c]);
+        }
+        for (; m < rows; m++) {
+            __m512 a0 = _mm512_loadu_ps(y + m * ldy + n), a1 = _mm512_loadu_ps(y + m * ldy + n + 16);
+            __m512 a2 = _mm512_loadu_ps(y + m * ldy + n + 32), a3 = _mm512_loadu_ps(y + m * ldy + n + 48);
+            for (long k = 0; k < inputs; k++) {
+                const float *row = w + k * ldw + n;
+                __m512 v = _mm512_set1_ps(x[m * ldx + k]);
+                a0 = _mm512_fmadd_ps(v, _mm512_loadu_ps(row), a0);
+                a1 = _mm512_fmadd_ps(v, _mm512_loadu_ps(row + 16), a1);
+                a2 = _mm512_fmadd_ps(v, _mm512_loadu_ps(row + 32), a2);
+                a3 = _mm512_fmadd_ps(v, _mm512_loadu_ps(row + 48), a3);
+            }
+            _mm512_storeu_ps(y + m * ldy + n, a0);
+            _mm512_storeu_ps(y + m * ldy + n + 16, a1);
+            _mm512_storeu_ps(y + m * ldy + n + 32, a2);
+            _mm512_storeu_ps(y + m * ldy + n + 48, a3);
+        }
+    }
+    GEMM_SCALAR_TAIL
+}
+
+__attribute__((target("avx2,fma")))
+static void gemm_avx2(long rows, long inputs, const float *x, long ldx, const float *w, long ldw, float *y, long ldy,
+                      long begin, long end) {
+    long n = begin;
+    for (; n + 16 <= end; n += 16) {
+        long m = 0;
+        for (; m + 4 <= rows; m += 4) {
+            __m256 acc[4][2];
+            for (int r = 0; r < 4; r++)
+                for (int c = 0; c < 2; c++) acc[r][c] = _mm256_loadu_ps(y + (m + r) * ldy + n + 8 * c);
+            for (long k = 0; k < inputs; k++) {
+                const float *row = w + k * ldw + n;
+                __m256 w0 = _mm256_loadu_ps(row), w1 = _mm256_loadu_ps(row + 8);
+                for (int r = 0; r < 4; r++) {
+                    __m256 v = _mm256_set1_ps(x[(m + r) * ldx + k]);
+                    acc[r][0] = _mm256_fmadd_ps(v, w0, acc[r][0]);
+                    acc[r][1] = _mm256_fmadd_ps(v, w1, acc[r][1]);
+                }
+            }
+            for (int r = 0; r < 4; r++)
+                for (int c = 0; c < 2; c++) _mm256_storeu_ps(y + (m + r) * ldy + n + 8 * c, acc[r][c]);
+        }
+        for (; m < rows; m++) {
+            __m256 a0 = _mm256_loadu_ps(y + m * ldy + n), a1 = _mm256_loadu_ps(y + m * ldy + n + 8);
+            for (long k = 0; k < inputs; k++) {
+                const float *row = w + k * ldw + n;
+                __m256 v = _mm256_set1_ps(x[m * ldx + k]);
+                a0 = _mm256_fmadd_ps(v, _mm256_loadu_ps(row), a0);
+                a1 = _mm256_fmadd_ps(v, _mm256_loadu_ps(row + 8), a1);
+            }
+            _mm256_storeu_ps(y + m * ldy + n, a0);
+            _mm256_storeu_ps(y + m * ldy + n + 8, a1);
+        }
+    }
+    GEMM_SCALAR_TAIL
+}
+#endif
+
+static void gemm_generic(long rows, long inputs, const float *x, long ldx, const float *w, long ldw, float *y,
+                         long ldy, long begin, long end) {
+    for (long m = 0; m < rows; m++)
+        for (long k = 0; k < inputs; k++) {
+            float v = x[m * ldx + k];
+            const float *row = w + k * ldw;
+            float *out = y + m * ldy;
+            for (long n = begin; n < end; n++) out[n] += v * row[n];
+        }
+}
+
+typedef struct {
+    float (*dot)(const float *, const float *, long);
+    void (*gelu)(float *, long);
+    void (*add)(float *, const float *, long);
+    void (*layer_norm)(float *, long, long, const float *, const float *, float);
+    void (*gemm)(long, long, const float *, long, const float *, long, float *, long, long, long);
+    const char *name;
+} Kernels;
+
+static const Kernels *kernels(void) {
+    // Chosen on first use; racing threads pick the same table.
+    static const Kernels *chosen = NULL;
+    if (chosen) return chosen;
+#if defined(__x86_64__)
+    static const Kernels avx512 = {dot_avx512, gelu_avx512, add_avx512, layer_norm_avx512, gemm_avx512, "avx512"};
+    static const Kernels avx2 = {dot_avx2, gelu_avx2, add_avx2, layer_norm_avx2, gemm_avx2, "avx2"};
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")) {
+        chosen = &avx512;
+        return chosen;
+    }
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+        chosen = &avx2;
+        return chosen;
+    }
+#endif
+    static const Kernels generic = {dot_generic, gelu_generic, add_generic, layer_norm_generic, gemm_generic, "generic"};
+    chosen = &generic;
+    return chosen;
+}
+
+float sparks_dot(const float *a, const float *b, long count) { return kernels()->dot(a, b, count); }
+void sparks_gelu(float *x, long count) { kernels()->gelu(x, count); }
+float sparks_erf(float x) { return erf_generic(x); }
+void sparks_add(float *x, const float *y, long count) { kernels()->add(x, y, count); }
+void sparks_layer_norm(float *x, long rows, long width, const float *gain, const float *bias, float epsilon) {
+    kernels()->layer_norm(x, rows, width, gain, bias, epsilon);
+}
+void sparks_gemm_few_rows(long rows, long inputs, const float *x, long ldx, const float *w, long ldw, float *y,
+                          long ldy, long begin, long end) {
+    kernels()->gemm(rows, inputs, x, ldx, w, ldw, y, ldy, begin, end);
+}
+const char *sparks_kernels_variant(void) { return kernels()->name; }
+
+void sparks_softmax_rows(float *x, long rows, long columns) {
+    for (long r = 0; r < rows; r++) {
+        float *v = x + r * columns;
+        float largest = -INFINITY;
+        for (long i = 0; i < columns; i++) largest = v[i] > largest ? v[i] : largest;
+        float sum = 0;
+        for (long i = 0; i < columns; i++) {
+            v[i] = expf(v[i] - largest);
+            sum += v[i];
+        }
+        float inv = 1.0f / sum;
+        for (long i = 0; i < columns; i++) v[i] *= inv;
+    }
+}

@@ -1,0 +1,34 @@
+#ifndef SPARKS_KERNELS_H
+#define SPARKS_KERNELS_H
+
+// Vector loops of the embedder and the HNSW index, compiled for the best instruction set the
+// CPU has (AVX-512, AVX2+FMA, or baseline x86-64 / the host's default), chosen once at run time.
+
+/// Sum of a[i]·b[i].
+float sparks_dot(const float *a, const float *b, long count);
+
+/// x ← GELU(x) = x/2 · (1 + erf(x/√2)), with a rational erf approximation (error < 1e-6).
+void sparks_gelu(float *x, long count);
+
+/// erf, the approximation sparks_gelu uses (exposed for tests).
+float sparks_erf(float x);
+
+/// x[i] ← x[i] + y[i].
+void sparks_add(float *x, const float *y, long count);
+
+/// Each of `rows` rows of `width`: (x − mean) / √(var + eps) · gain + bias.
+void sparks_layer_norm(float *x, long rows, long width, const float *gain, const float *bias, float epsilon);
+
+/// Softmax of each of `rows` rows of `columns`, in place.
+void sparks_softmax_rows(float *x, long rows, long columns);
+
+/// Y[m][n] += Σ_k X[m][k] · W[k][n] for every row m < rows and columns begin ≤ n < end: a matrix
+/// product for few rows (one sentence's tokens), where a general GEMM spends its time packing W.
+/// X is rows × inputs (row stride ldx), W is inputs × ldw, Y has row stride ldy.
+void sparks_gemm_few_rows(long rows, long inputs, const float *x, long ldx, const float *w, long ldw, float *y,
+                          long ldy, long begin, long end);
+
+/// Which variant runs: "avx512", "avx2" or "generic".
+const char *sparks_kernels_variant(void);
+
+#endif
