@@ -53,7 +53,7 @@ let package = Package(
         .target(
             name: "SparksMemory",
             dependencies: ["SparksCore", "SparksStore", "COpenBLAS", "CSparksKernels", .product(name: "Logging", package: "swift-log")],
-            swiftSettings: [.unsafeFlags(["-O"])]),
+            swiftSettings: [.unsafeFlags(["-O", "-enforce-exclusivity=unchecked"])]),
         .target(
             name: "SparksAgent",
             dependencies: ["SparksCore", "SparksLLM", "SparksTools", .product(name: "Logging", package: "swift-log")]),

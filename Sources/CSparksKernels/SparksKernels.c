@@ -60,7 +60,7 @@
 
 #define DEFINE_VARIANT(SUFFIX, TARGET)                                                              \
     TARGET static inline float erf_##SUFFIX(float x) { ERF_BODY }                                 \
-    TARGET static float dot_##SUFFIX(const float *a, const float *b, long count) { DOT_BODY }      \
+    TARGET static float dot_plain_##SUFFIX(const float *a, const float *b, long count) { DOT_BODY } \
     TARGET static void gelu_##SUFFIX(float *x, long count) { GELU_BODY(SUFFIX) }                           \
     TARGET static void add_##SUFFIX(float *x, const float *y, long count) { ADD_BODY }             \
     TARGET static void layer_norm_##SUFFIX(float *x, long rows, long width, const float *gain,     \
@@ -69,8 +69,40 @@
 #if defined(__x86_64__)
 DEFINE_VARIANT(avx512, __attribute__((target("avx512f,avx512vl,avx2,fma"))))
 DEFINE_VARIANT(avx2, __attribute__((target("avx2,fma"))))
+
+// Dot products with four independent accumulators, so that FMA latency does not serialise them.
+__attribute__((target("avx512f,avx512vl,avx2,fma")))
+static float dot_avx512(const float *a, const float *b, long count) {
+    if (count % 64 != 0) return dot_plain_avx512(a, b, count);
+    __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps(), s2 = _mm512_setzero_ps(), s3 = _mm512_setzero_ps();
+    for (long i = 0; i < count; i += 64) {
+        s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i), s0);
+        s1 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i + 16), _mm512_loadu_ps(b + i + 16), s1);
+        s2 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i + 32), _mm512_loadu_ps(b + i + 32), s2);
+        s3 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i + 48), _mm512_loadu_ps(b + i + 48), s3);
+    }
+    return _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));
+}
+
+__attribute__((target("avx2,fma")))
+static float dot_avx2(const float *a, const float *b, long count) {
+    if (count % 32 != 0) return dot_plain_avx2(a, b, count);
+    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
+    for (long i = 0; i < count; i += 32) {
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
+        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), s1);
+        s2 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 16), _mm256_loadu_ps(b + i + 16), s2);
+        s3 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 24), _mm256_loadu_ps(b + i + 24), s3);
+    }
+    __m256 s = _mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3));
+    __m128 h = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
+    h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+    h = _mm_add_ss(h, _mm_shuffle_ps(h, h, 1));
+    return _mm_cvtss_f32(h);
+}
 #endif
 DEFINE_VARIANT(generic, )
+#define dot_generic dot_plain_generic
 
 // Few-row matrix product: for each 64-column strip of W (which stays in cache), blocks of four
 // rows accumulate in registers; W is streamed once per strip and row block.
@@ -209,6 +241,7 @@ static const Kernels *kernels(void) {
 }
 
 float sparks_dot(const float *a, const float *b, long count) { return kernels()->dot(a, b, count); }
+void sparks_prefetch(const void *address) { __builtin_prefetch(address, 0, 3); }
 void sparks_gelu(float *x, long count) { kernels()->gelu(x, count); }
 float sparks_erf(float x) { return erf_generic(x); }
 void sparks_add(float *x, const float *y, long count) { kernels()->add(x, y, count); }
@@ -234,4 +267,101 @@ void sparks_softmax_rows(float *x, long rows, long columns) {
         float inv = 1.0f / sum;
         for (long i = 0; i < columns; i++) v[i] *= inv;
     }
+}
+
+// MARK: HNSW base-layer search
+
+#include <stdlib.h>
+
+static inline bool scored_less(SparksScored a, SparksScored b) {
+    return a.distance == b.distance ? a.node < b.node : a.distance < b.distance;
+}
+
+typedef struct {
+    SparksScored *items;
+    long count, capacity;
+} ScoredHeap;
+
+static void heap_grow(ScoredHeap *heap) {
+    long capacity = heap->capacity ? heap->capacity * 2 : 256;
+    heap->items = realloc(heap->items, (size_t)capacity * sizeof(SparksScored));
+    heap->capacity = capacity;
+}
+
+// `max` selects a max-heap (farthest on top); otherwise a min-heap (nearest on top).
+static inline bool heap_above(SparksScored a, SparksScored b, bool max) { return max ? scored_less(b, a) : scored_less(a, b); }
+
+static void heap_push(ScoredHeap *heap, SparksScored item, bool max) {
+    if (heap->count == heap->capacity) heap_grow(heap);
+    long child = heap->count++;
+    while (child > 0) {
+        long parent = (child - 1) / 2;
+        if (!heap_above(item, heap->items[parent], max)) break;
+        heap->items[child] = heap->items[parent];
+        child = parent;
+    }
+    heap->items[child] = item;
+}
+
+static SparksScored heap_pop(ScoredHeap *heap, bool max) {
+    SparksScored top = heap->items[0];
+    SparksScored last = heap->items[--heap->count];
+    long parent = 0, count = heap->count;
+    while (true) {
+        long child = parent * 2 + 1;
+        if (child >= count) break;
+        if (child + 1 < count && heap_above(heap->items[child + 1], heap->items[child], max)) child++;
+        if (!heap_above(heap->items[child], last, max)) break;
+        heap->items[parent] = heap->items[child];
+        parent = child;
+    }
+    if (count > 0) heap->items[parent] = last;
+    return top;
+}
+
+static int compare_scored(const void *a, const void *b) {
+    SparksScored x = *(const SparksScored *)a, y = *(const SparksScored *)b;
+    return scored_less(x, y) ? -1 : scored_less(y, x) ? 1 : 0;
+}
+
+long sparks_search_base_layer(const float *vectors, long dimension, const int32_t *links, long stride,
+                              const float *query, int32_t entry, long ef, uint32_t *marks, uint32_t generation,
+                              const bool *skipped, int32_t exclude, SparksScored *out) {
+    float (*dot)(const float *, const float *, long) = kernels()->dot;
+    ScoredHeap candidates = {0}, results = {0};
+    SparksScored first = {1.0f - dot(query, vectors + (long)entry * dimension, dimension), entry};
+    marks[entry] = generation;
+    heap_push(&candidates, first, false);
+    if (entry != exclude && !(skipped && skipped[entry])) heap_push(&results, first, true);
+    while (candidates.count > 0) {
+        SparksScored nearest = heap_pop(&candidates, false);
+        if (results.count >= ef && nearest.distance > results.items[0].distance) break;
+        const int32_t *list = links + (long)nearest.node * stride;
+        long count = list[0];
+        if (count > 0) __builtin_prefetch(vectors + (long)list[1] * dimension);
+        for (long i = 1; i <= count; i++) {
+            int32_t next = list[i];
+            if (i < count) {
+                __builtin_prefetch(marks + list[i + 1]);
+                __builtin_prefetch(vectors + (long)list[i + 1] * dimension);
+            }
+            if (marks[next] == generation) continue;
+            marks[next] = generation;
+            float distance = 1.0f - dot(query, vectors + (long)next * dimension, dimension);
+            if (results.count < ef || distance < results.items[0].distance) {
+                SparksScored scored = {distance, next};
+                heap_push(&candidates, scored, false);
+                if (next != exclude && !(skipped && skipped[next])) {
+                    heap_push(&results, scored, true);
+                    if (results.count > ef) heap_pop(&results, true);
+                }
+            }
+        }
+    }
+    long found = results.count;
+    for (long i = 0; i < found; i++) out[i] = results.items[i];
+    qsort(out, (size_t)found, sizeof(SparksScored), compare_scored);
+    free(candidates.items);
+    free(results.items);
+    return found;
 }

@@ -139,9 +139,11 @@ public struct HNSWIndex: Sendable {
         if maxLevel > 0 {
             for layer in stride(from: Int(maxLevel), to: 0, by: -1) { entry = greedy(unit, from: entry, layer: layer) }
         }
+        let width = max(ef ?? parameters.efSearch, k)
         let found = withScratch { visited in
-            searchLayer(unit, entry: entry, ef: max(ef ?? parameters.efSearch, k), layer: 0, visited: &visited,
-                        accept: accept)
+            filter == nil
+                ? searchBaseLayer(unit, entry: entry, ef: width, visited: &visited, skipDeleted: true)
+                : searchLayer(unit, entry: entry, ef: width, layer: 0, visited: &visited, accept: accept)
         }
         return found.prefix(k).map { (ids[Int($0.node)], 1 - $0.distance) }
     }
@@ -204,8 +206,11 @@ public struct HNSWIndex: Sendable {
         }
         var plan = LinkPlan(levels: [])
         for layer in stride(from: min(level, Int(maxLevel)), through: 0, by: -1) {
-            let candidates = searchLayer(query, entry: entry, ef: parameters.efConstruction, layer: layer,
-                                         visited: &visited, exclude: node)
+            let candidates = layer == 0
+                ? searchBaseLayer(query, entry: entry, ef: parameters.efConstruction, visited: &visited, skipDeleted: false,
+                                  exclude: node)
+                : searchLayer(query, entry: entry, ef: parameters.efConstruction, layer: layer, visited: &visited,
+                              exclude: node)
             plan.levels.append((layer, selectNeighbours(candidates, count: parameters.m)))
             if let nearest = candidates.first { entry = nearest.node }
         }
@@ -305,7 +310,15 @@ public struct HNSWIndex: Sendable {
                         if results.count >= ef, let worst = results.peek, nearest.distance > worst.distance { break }
                         if layer == 0 {
                             let start = Int(nearest.node) * baseStride
-                            for offset in 0..<Int(base[start]) { visit(base[start + 1 + offset]) }
+                            let count = Int(base[start])
+                            // Start loading the next neighbour's vector while this one is compared.
+                            if count > 0 { sparks_prefetch(stored.baseAddress! + Int(base[start + 1]) * dimension) }
+                            for offset in 0..<count {
+                                if offset + 1 < count {
+                                    sparks_prefetch(stored.baseAddress! + Int(base[start + 2 + offset]) * dimension)
+                                }
+                                visit(base[start + 1 + offset])
+                            }
                         } else {
                             for next in links(of: nearest.node, layer: layer) { visit(next) }
                         }
@@ -314,6 +327,27 @@ public struct HNSWIndex: Sendable {
             }
         }
         return results.elements.sorted()
+    }
+
+    /// The bottom layer searched in C (the hot loop of both search and insertion).
+    private func searchBaseLayer(_ query: [Float], entry: Int32, ef: Int, visited: inout VisitedSet, skipDeleted: Bool,
+                                 exclude: Int32 = -1) -> [Scored] {
+        visited.reset(capacity: ids.count)
+        var results = [SparksScored](repeating: SparksScored(), count: ef)
+        let found = visited.withMarks { marks, generation in
+            vectors.withUnsafeBufferPointer { stored in
+                baseLinks.withUnsafeBufferPointer { links in
+                    deleted.withUnsafeBufferPointer { deleted in
+                        results.withUnsafeMutableBufferPointer { out in
+                            sparks_search_base_layer(stored.baseAddress!, dimension, links.baseAddress!, baseStride, query, entry,
+                                                     ef, marks, generation, skipDeleted ? deleted.baseAddress : nil, exclude,
+                                                     out.baseAddress!)
+                        }
+                    }
+                }
+            }
+        }
+        return results.prefix(found).map { Scored(distance: $0.distance, node: $0.node) }
     }
 
     /// The heuristic of the paper: keep a candidate only if it is closer to the query than to

@@ -114,6 +114,12 @@ struct VisitedSet: Sendable {
         }
     }
 
+    /// The marks and the current generation, for the C search (call `reset` first).
+    mutating func withMarks<T>(_ body: (UnsafeMutablePointer<UInt32>, UInt32) -> T) -> T {
+        let generation = self.generation
+        return marks.withUnsafeMutableBufferPointer { body($0.baseAddress!, generation) }
+    }
+
     func contains(_ node: Int32) -> Bool { marks[Int(node)] == generation }
     mutating func insert(_ node: Int32) { marks[Int(node)] = generation }
 }

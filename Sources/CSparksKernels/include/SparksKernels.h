@@ -7,6 +7,9 @@
 /// Sum of a[i]·b[i].
 float sparks_dot(const float *a, const float *b, long count);
 
+/// Asks the CPU to start loading the cache line at `address` (for the next vector a search visits).
+void sparks_prefetch(const void *address);
+
 /// x ← GELU(x) = x/2 · (1 + erf(x/√2)), with a rational erf approximation (error < 1e-6).
 void sparks_gelu(float *x, long count);
 
@@ -31,4 +34,22 @@ void sparks_gemm_few_rows(long rows, long inputs, const float *x, long ldx, cons
 /// Which variant runs: "avx512", "avx2" or "generic".
 const char *sparks_kernels_variant(void);
 
+
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/// A node and its distance (1 − cosine) from a query.
+typedef struct {
+    float distance;
+    int32_t node;
+} SparksScored;
+
+/// Best-first search of an HNSW graph's bottom layer (hnswlib's searchBaseLayer): `links` holds,
+/// per node, a count and up to stride − 1 neighbours. Visited nodes are those whose mark equals
+/// `generation`. Nodes flagged in `skipped` (may be NULL) and `exclude` still route the search but
+/// are not returned. Writes up to `ef` results, nearest first, to `out`; returns how many.
+long sparks_search_base_layer(const float *vectors, long dimension, const int32_t *links, long stride,
+                              const float *query, int32_t entry, long ef, uint32_t *marks, uint32_t generation,
+                              const bool *skipped, int32_t exclude, SparksScored *out);
 #endif
