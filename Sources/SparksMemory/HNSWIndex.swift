@@ -97,8 +97,7 @@ public struct HNSWIndex: Sendable {
         while start < items.count {
             let end = min(items.count, start + batch)
             let nodes = (start..<end).map { appendNode(id: items[$0].id, vector: items[$0].vector) }
-            let found = linkPlans(for: nodes, threads: threads)
-            for (position, node) in nodes.enumerated() { applyLinks(found[position], for: node) }
+            applyBatch(linkPlans(for: nodes, threads: threads), for: nodes, threads: threads)
             start = end
         }
     }
@@ -237,6 +236,55 @@ public struct HNSWIndex: Sendable {
         }
     }
 
+    /// Joins a batch of planned nodes. Their own links and the upper layers are set one by one;
+    /// the bottom-layer back-links are grouped by the node that receives them, and each such node's
+    /// list is extended (and pruned by the heuristic when over 2·M) on its own, in parallel.
+    private mutating func applyBatch(_ plans: [LinkPlan], for nodes: [Int32], threads: Int) {
+        var incoming: [Int32: [Int32]] = [:]
+        for (plan, node) in zip(plans, nodes) {
+            for (layer, chosen) in plan.levels {
+                guard layer == 0 else { continue }
+                setLinks(of: node, layer: 0, chosen.map(\.node))
+                for link in chosen { incoming[link.node, default: []].append(node) }
+            }
+            applyLinks(LinkPlan(levels: plan.levels.filter { $0.level > 0 }), for: node)
+        }
+        let targets = Array(incoming)
+        let capacity = parameters.m * 2, stride = baseStride, dimension = dimension
+        let vectors = self.vectors
+        // Work on the link array outside `self`, so that no access to `self` overlaps the writes.
+        var base: [Int32] = []
+        swap(&base, &baseLinks)
+        defer { swap(&base, &baseLinks) }
+        base.withUnsafeMutableBufferPointer { base in
+            vectors.withUnsafeBufferPointer { stored in
+                let shared = SharedLinks(links: base.baseAddress!, vectors: stored.baseAddress!)
+                DispatchQueue.concurrentPerform(iterations: min(threads, max(1, targets.count))) { worker in
+                    for position in Swift.stride(from: worker, to: targets.count, by: threads) {
+                        let (target, added) = targets[position]
+                        let row = shared.links + Int(target) * stride
+                        var list = (0..<Int(row[0])).map { row[1 + $0] } + added
+                        if list.count > capacity {
+                            let origin = shared.vectors + Int(target) * dimension
+                            let scored = list.map {
+                                Scored(distance: 1 - sparks_dot(origin, shared.vectors + Int($0) * dimension, dimension), node: $0)
+                            }
+                            list = Self.selectNeighbours(scored.sorted(), count: capacity, vectors: shared.vectors,
+                                                         dimension: dimension).map(\.node)
+                        }
+                        row[0] = Int32(list.count)
+                        for (offset, link) in list.enumerated() { row[1 + offset] = link }
+                    }
+                }
+            }
+        }
+    }
+
+    private struct SharedLinks: @unchecked Sendable {
+        let links: UnsafeMutablePointer<Int32>
+        let vectors: UnsafePointer<Float>
+    }
+
     func links(of node: Int32, layer: Int) -> [Int32] {
         if layer == 0 {
             let start = Int(node) * baseStride
@@ -353,11 +401,19 @@ public struct HNSWIndex: Sendable {
     /// The heuristic of the paper: keep a candidate only if it is closer to the query than to
     /// every neighbour kept so far, which spreads links in different directions.
     private func selectNeighbours(_ candidates: [Scored], count: Int) -> [Scored] {
+        vectors.withUnsafeBufferPointer { stored in
+            Self.selectNeighbours(candidates, count: count, vectors: stored.baseAddress!, dimension: dimension)
+        }
+    }
+
+    private static func selectNeighbours(_ candidates: [Scored], count: Int, vectors: UnsafePointer<Float>,
+                                         dimension: Int) -> [Scored] {
         var chosen: [Scored] = []
         chosen.reserveCapacity(count)
         for candidate in candidates {
             if chosen.count >= count { break }
-            if chosen.allSatisfy({ distance(between: candidate.node, $0.node) > candidate.distance }) {
+            let base = vectors + Int(candidate.node) * dimension
+            if chosen.allSatisfy({ 1 - sparks_dot(base, vectors + Int($0.node) * dimension, dimension) > candidate.distance }) {
                 chosen.append(candidate)
             }
         }

@@ -198,23 +198,30 @@ public final class MemoryService: MemoryAccess, Sendable {
     /// Hybrid search: keyword (FTS5 BM25) and semantic (HNSW cosine) legs, fused and decayed.
     ///
     /// The keyword leg takes the top 2·limit (at least 20) FTS5 matches of the query's words
-    /// (stemmed, stop words dropped, OR-ed) and scores each by its BM25 relative to the best one
+    /// (stemmed, stop words and words in more than 1,000 memories dropped, the six rarest OR-ed:
+    /// this bounds its cost on a large store) and scores each by its BM25 relative to the best one
     /// (SQLite's BM25 is unbounded and, on a small store, near zero, so an absolute scale would
     /// mean nothing). The semantic leg takes the top 2·limit (at least 10) memories by cosine from
     /// the HNSW index and drops those below the cosine floor. A memory's score is
     /// (cosine + 0.5 × keyword) × 0.5^(age / half-life): meaning leads, shared words add to it.
     public func search(_ query: String, limit: Int = 5, category: String? = nil, touch: Bool = true,
                        now: Date = Date()) throws(SparksError) -> [MemoryHit] {
+        try search(query, embedding: optionalEmbedder()?.embed(query), limit: limit, category: category, touch: touch,
+                   now: now)
+    }
+
+    /// The same search with the query's embedding computed by the caller (nil: keywords only).
+    public func search(_ query: String, embedding: [Float]?, limit: Int = 5, category: String? = nil, touch: Bool = true,
+                       now: Date = Date()) throws(SparksError) -> [MemoryHit] {
         let limit = max(1, min(limit, 200))
         var keyword: [Int64: Double] = [:]
-        let matches = try store.keywordMatches(SparksStore.ftsQuery(for: query), limit: max(20, limit * 2))
+        let matches = try store.keywordMatches(forText: query, limit: max(20, limit * 2))
         let best = matches.map { -$0.bm25 }.max() ?? 0
         for match in matches {
             keyword[match.seq] = best > 0 ? max(-match.bm25, 0) / best : 1
         }
         var semantic: [Int64: Double] = [:]
-        if let embedder = optionalEmbedder() {
-            let vector = embedder.embed(query)
+        if let vector = embedding {
             let floor = settings.cosineFloor
             try withIndex { state in
                 let categories = state.categories

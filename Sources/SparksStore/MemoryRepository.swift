@@ -172,6 +172,28 @@ extension SparksStore {
 
     /// Full-text matches among active memories: (seq, bm25) best first. BM25 is SQLite's: lower
     /// (more negative) is better. `query` is an FTS5 query; use `ftsQuery(for:)` for user text.
+    /// Full-text matches for user text, at a bounded cost: of the query's words (`ftsTerms(for:)`),
+    /// those found in more than `commonAbove` memories are left out (they say little, and ranking
+    /// every memory that contains a common word is what makes keyword search slow on a large
+    /// store), and at most `maxTerms` of the rarest are kept.
+    public func keywordMatches(forText text: String, limit: Int, commonAbove: Int = 1000,
+                               maxTerms: Int = 6) throws(SparksError) -> [(seq: Int64, bm25: Double)] {
+        let terms = Self.ftsTerms(for: text)
+        guard !terms.isEmpty else { return [] }
+        let counted: [(term: String, documents: Int)] = try read { db in
+            try terms.map { term in
+                let documents = try Int.fetchOne(db, sql: """
+                    SELECT COUNT(*) FROM (SELECT 1 FROM memories_fts WHERE memories_fts MATCH ? LIMIT ?)
+                    """, arguments: [term, commonAbove + 1]) ?? 0
+                return (term, documents)
+            }
+        }
+        let kept = counted.filter { $0.documents > 0 && $0.documents <= commonAbove }
+            .sorted { $0.documents < $1.documents }.prefix(maxTerms).map(\.term)
+        guard !kept.isEmpty else { return [] }
+        return try keywordMatches(kept.joined(separator: " OR "), limit: limit)
+    }
+
     public func keywordMatches(_ query: String, limit: Int) throws(SparksError) -> [(seq: Int64, bm25: Double)] {
         guard !query.isEmpty else { return [] }
         return try read { db in
@@ -226,9 +248,9 @@ extension SparksStore {
         }
     }
 
-    /// Turns user text into an FTS5 query: alphanumeric words of two or more characters, lower-cased,
-    /// without common stop words, each quoted, OR-ed. Empty when nothing is left.
-    public static func ftsQuery(for text: String) -> String {
+    /// The FTS5 terms of user text: alphanumeric words of two or more characters, lower-cased,
+    /// without common stop words, each quoted (at most 32).
+    public static func ftsTerms(for text: String) -> [String] {
         var seen = Set<String>()
         var terms: [String] = []
         for word in text.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }) {
@@ -236,7 +258,7 @@ extension SparksStore {
             guard term.count >= 2, !stopWords.contains(term), seen.insert(term).inserted else { continue }
             terms.append("\"\(term)\"")
         }
-        return terms.prefix(32).joined(separator: " OR ")
+        return Array(terms.prefix(32))
     }
 
     static let stopWords: Set<String> = [

@@ -1,6 +1,7 @@
 import CSparksKernels
 import Foundation
 import SparksCore
+import SparksTesting
 @testable import SparksMemory
 import Testing
 
@@ -58,5 +59,29 @@ struct KernelTests {
         let expected: [Float] = [-1.3416408, -0.4472136, 0.4472136, 1.3416408]
         #expect(zip(row, expected).allSatisfy { abs($0 - $1) < 1e-5 })
         #expect(["avx512", "avx2", "generic"].contains(String(cString: sparks_kernels_variant())))
+    }
+}
+
+@Suite("Model files")
+struct ModelFileTests {
+    @Test("a missing or corrupt model is an error that names the file and the fix")
+    func missingAndCorrupt() throws {
+        let directory = try TemporaryDirectory(prefix: "model")
+        let missing = #expect(throws: SparksError.self) { try MiniLMEmbedder(modelDirectory: directory.path) }
+        #expect(missing?.code == .modelUnavailable)
+        #expect(missing?.message.contains(directory.path + "/model.safetensors") == true)
+        #expect(missing?.hint?.contains("sparks memory fetch-model") == true)
+
+        // The real vocabulary with truncated weights.
+        _ = try directory.write("vocab.txt", String(contentsOfFile: TestModel.directory + "/vocab.txt", encoding: .utf8))
+        let weights = try Data(contentsOf: URL(fileURLWithPath: TestModel.directory + "/model.safetensors"))
+        try weights.prefix(weights.count / 2).write(to: URL(fileURLWithPath: directory.file("model.safetensors")))
+        let truncated = #expect(throws: SparksError.self) { try MiniLMEmbedder(modelDirectory: directory.path) }
+        #expect(truncated?.message.contains("are corrupt") == true)
+        #expect(truncated?.message.contains(directory.file("model.safetensors")) == true)
+
+        try Data("not a model".utf8).write(to: URL(fileURLWithPath: directory.file("model.safetensors")))
+        let garbage = #expect(throws: SparksError.self) { try MiniLMEmbedder(modelDirectory: directory.path) }
+        #expect(garbage?.code == .modelUnavailable)
     }
 }
