@@ -104,33 +104,34 @@ static float dot_avx2(const float *a, const float *b, long count) {
 DEFINE_VARIANT(generic, )
 #define dot_generic dot_plain_generic
 
-// Few-row matrix product: for each 64-column strip of W (which stays in cache), blocks of four
-// rows accumulate in registers; W is streamed once per strip and row block.
-#define GEMM_SCALAR_TAIL                                                              \
-    for (; n < end; n++)                                                              \
-        for (long m = 0; m < rows; m++) {                                             \
-            float sum = y[m * ldy + n];                                               \
-            for (long k = 0; k < inputs; k++) sum += x[m * ldx + k] * w[k * ldw + n]; \
-            y[m * ldy + n] = sum;                                                     \
-        }
+// Matrix product against weights packed in 64-column strips ([strip][k][64], contiguous), so
+// the inner loop streams memory in order: blocks of four rows × 64 columns accumulate in
+// registers while a strip (at most 1536 × 64 floats) stays in the L2 cache.
+
+void sparks_pack_weights(const float *w, long inputs, long outputs, float *packed) {
+    for (long strip = 0; strip < outputs / 64; strip++)
+        for (long k = 0; k < inputs; k++)
+            for (long c = 0; c < 64; c++) packed[(strip * inputs + k) * 64 + c] = w[k * outputs + strip * 64 + c];
+}
 
 #if defined(__x86_64__)
 __attribute__((target("avx512f,avx512vl,avx2,fma")))
-static void gemm_avx512(long rows, long inputs, const float *x, long ldx, const float *w, long ldw, float *y, long ldy,
-                        long begin, long end) {
-    long n = begin;
-    for (; n + 64 <= end; n += 64) {
-        long m = 0;
+static void gemm_avx512(long rows, long inputs, const float *x, long ldx, const float *packed, float *y, long ldy,
+                        long first_strip, long end_strip) {
+    for (long strip = first_strip; strip < end_strip; strip++) {
+        const float *panel = packed + strip * inputs * 64;
+        long n = strip * 64, m = 0;
         for (; m + 4 <= rows; m += 4) {
             __m512 acc[4][4];
             for (int r = 0; r < 4; r++)
                 for (int c = 0; c < 4; c++) acc[r][c] = _mm512_loadu_ps(y + (m + r) * ldy + n + 16 * c);
+            const float *x0 = x + m * ldx;
             for (long k = 0; k < inputs; k++) {
-                const float *row = w + k * ldw + n;
+                const float *row = panel + k * 64;
                 __m512 w0 = _mm512_loadu_ps(row), w1 = _mm512_loadu_ps(row + 16);
                 __m512 w2 = _mm512_loadu_ps(row + 32), w3 = _mm512_loadu_ps(row + 48);
                 for (int r = 0; r < 4; r++) {
-                    __m512 v = _mm512_set1_ps(x[(m + r) * ldx + k]);
+                    __m512 v = _mm512_set1_ps(x0[r * ldx + k]);
                     acc[r][0] = _mm512_fmadd_ps(v, w0, acc[r][0]);
                     acc[r][1] = _mm512_fmadd_ps(v, w1, acc[r][1]);
                     acc[r][2] = _mm512_fmadd_ps(v, w2, acc[r][2]);
@@ -141,72 +142,78 @@ static void gemm_avx512(long rows, long inputs, const float *x, long ldx, const 
                 for (int c = 0; c < 4; c++) _mm512_storeu_ps(y + (m + r) * ldy + n + 16 * c, acc[r][c]);
         }
         for (; m < rows; m++) {
-            __m512 a0 = _mm512_loadu_ps(y + m * ldy + n), a1 = _mm512_loadu_ps(y + m * ldy + n + 16);
-            __m512 a2 = _mm512_loadu_ps(y + m * ldy + n + 32), a3 = _mm512_loadu_ps(y + m * ldy + n + 48);
+            float *out = y + m * ldy + n;
+            __m512 a0 = _mm512_loadu_ps(out), a1 = _mm512_loadu_ps(out + 16);
+            __m512 a2 = _mm512_loadu_ps(out + 32), a3 = _mm512_loadu_ps(out + 48);
             for (long k = 0; k < inputs; k++) {
-                const float *row = w + k * ldw + n;
+                const float *row = panel + k * 64;
                 __m512 v = _mm512_set1_ps(x[m * ldx + k]);
                 a0 = _mm512_fmadd_ps(v, _mm512_loadu_ps(row), a0);
                 a1 = _mm512_fmadd_ps(v, _mm512_loadu_ps(row + 16), a1);
                 a2 = _mm512_fmadd_ps(v, _mm512_loadu_ps(row + 32), a2);
                 a3 = _mm512_fmadd_ps(v, _mm512_loadu_ps(row + 48), a3);
             }
-            _mm512_storeu_ps(y + m * ldy + n, a0);
-            _mm512_storeu_ps(y + m * ldy + n + 16, a1);
-            _mm512_storeu_ps(y + m * ldy + n + 32, a2);
-            _mm512_storeu_ps(y + m * ldy + n + 48, a3);
+            _mm512_storeu_ps(out, a0);
+            _mm512_storeu_ps(out + 16, a1);
+            _mm512_storeu_ps(out + 32, a2);
+            _mm512_storeu_ps(out + 48, a3);
         }
     }
-    GEMM_SCALAR_TAIL
 }
 
 __attribute__((target("avx2,fma")))
-static void gemm_avx2(long rows, long inputs, const float *x, long ldx, const float *w, long ldw, float *y, long ldy,
-                      long begin, long end) {
-    long n = begin;
-    for (; n + 16 <= end; n += 16) {
-        long m = 0;
-        for (; m + 4 <= rows; m += 4) {
-            __m256 acc[4][2];
-            for (int r = 0; r < 4; r++)
-                for (int c = 0; c < 2; c++) acc[r][c] = _mm256_loadu_ps(y + (m + r) * ldy + n + 8 * c);
-            for (long k = 0; k < inputs; k++) {
-                const float *row = w + k * ldw + n;
-                __m256 w0 = _mm256_loadu_ps(row), w1 = _mm256_loadu_ps(row + 8);
-                for (int r = 0; r < 4; r++) {
-                    __m256 v = _mm256_set1_ps(x[(m + r) * ldx + k]);
-                    acc[r][0] = _mm256_fmadd_ps(v, w0, acc[r][0]);
-                    acc[r][1] = _mm256_fmadd_ps(v, w1, acc[r][1]);
+static void gemm_avx2(long rows, long inputs, const float *x, long ldx, const float *packed, float *y, long ldy,
+                      long first_strip, long end_strip) {
+    for (long strip = first_strip; strip < end_strip; strip++) {
+        const float *panel = packed + strip * inputs * 64;
+        for (long part = 0; part < 64; part += 16) {
+            long n = strip * 64 + part, m = 0;
+            for (; m + 4 <= rows; m += 4) {
+                __m256 acc[4][2];
+                for (int r = 0; r < 4; r++)
+                    for (int c = 0; c < 2; c++) acc[r][c] = _mm256_loadu_ps(y + (m + r) * ldy + n + 8 * c);
+                for (long k = 0; k < inputs; k++) {
+                    const float *row = panel + k * 64 + part;
+                    __m256 w0 = _mm256_loadu_ps(row), w1 = _mm256_loadu_ps(row + 8);
+                    for (int r = 0; r < 4; r++) {
+                        __m256 v = _mm256_set1_ps(x[(m + r) * ldx + k]);
+                        acc[r][0] = _mm256_fmadd_ps(v, w0, acc[r][0]);
+                        acc[r][1] = _mm256_fmadd_ps(v, w1, acc[r][1]);
+                    }
                 }
+                for (int r = 0; r < 4; r++)
+                    for (int c = 0; c < 2; c++) _mm256_storeu_ps(y + (m + r) * ldy + n + 8 * c, acc[r][c]);
             }
-            for (int r = 0; r < 4; r++)
-                for (int c = 0; c < 2; c++) _mm256_storeu_ps(y + (m + r) * ldy + n + 8 * c, acc[r][c]);
-        }
-        for (; m < rows; m++) {
-            __m256 a0 = _mm256_loadu_ps(y + m * ldy + n), a1 = _mm256_loadu_ps(y + m * ldy + n + 8);
-            for (long k = 0; k < inputs; k++) {
-                const float *row = w + k * ldw + n;
-                __m256 v = _mm256_set1_ps(x[m * ldx + k]);
-                a0 = _mm256_fmadd_ps(v, _mm256_loadu_ps(row), a0);
-                a1 = _mm256_fmadd_ps(v, _mm256_loadu_ps(row + 8), a1);
+            for (; m < rows; m++) {
+                float *out = y + m * ldy + n;
+                __m256 a0 = _mm256_loadu_ps(out), a1 = _mm256_loadu_ps(out + 8);
+                for (long k = 0; k < inputs; k++) {
+                    const float *row = panel + k * 64 + part;
+                    __m256 v = _mm256_set1_ps(x[m * ldx + k]);
+                    a0 = _mm256_fmadd_ps(v, _mm256_loadu_ps(row), a0);
+                    a1 = _mm256_fmadd_ps(v, _mm256_loadu_ps(row + 8), a1);
+                }
+                _mm256_storeu_ps(out, a0);
+                _mm256_storeu_ps(out + 8, a1);
             }
-            _mm256_storeu_ps(y + m * ldy + n, a0);
-            _mm256_storeu_ps(y + m * ldy + n + 8, a1);
         }
     }
-    GEMM_SCALAR_TAIL
 }
 #endif
 
-static void gemm_generic(long rows, long inputs, const float *x, long ldx, const float *w, long ldw, float *y,
-                         long ldy, long begin, long end) {
-    for (long m = 0; m < rows; m++)
-        for (long k = 0; k < inputs; k++) {
-            float v = x[m * ldx + k];
-            const float *row = w + k * ldw;
-            float *out = y + m * ldy;
-            for (long n = begin; n < end; n++) out[n] += v * row[n];
+static void gemm_generic(long rows, long inputs, const float *x, long ldx, const float *packed, float *y, long ldy,
+                         long first_strip, long end_strip) {
+    for (long strip = first_strip; strip < end_strip; strip++) {
+        const float *panel = packed + strip * inputs * 64;
+        for (long m = 0; m < rows; m++) {
+            float *out = y + m * ldy + strip * 64;
+            for (long k = 0; k < inputs; k++) {
+                float v = x[m * ldx + k];
+                const float *row = panel + k * 64;
+                for (long c = 0; c < 64; c++) out[c] += v * row[c];
+            }
         }
+    }
 }
 
 typedef struct {
@@ -214,7 +221,7 @@ typedef struct {
     void (*gelu)(float *, long);
     void (*add)(float *, const float *, long);
     void (*layer_norm)(float *, long, long, const float *, const float *, float);
-    void (*gemm)(long, long, const float *, long, const float *, long, float *, long, long, long);
+    void (*gemm)(long, long, const float *, long, const float *, float *, long, long, long);
     const char *name;
 } Kernels;
 
@@ -248,9 +255,9 @@ void sparks_add(float *x, const float *y, long count) { kernels()->add(x, y, cou
 void sparks_layer_norm(float *x, long rows, long width, const float *gain, const float *bias, float epsilon) {
     kernels()->layer_norm(x, rows, width, gain, bias, epsilon);
 }
-void sparks_gemm_few_rows(long rows, long inputs, const float *x, long ldx, const float *w, long ldw, float *y,
-                          long ldy, long begin, long end) {
-    kernels()->gemm(rows, inputs, x, ldx, w, ldw, y, ldy, begin, end);
+void sparks_gemm_packed(long rows, long inputs, const float *x, long ldx, const float *packed, float *y, long ldy,
+                        long first_strip, long end_strip) {
+    kernels()->gemm(rows, inputs, x, ldx, packed, y, ldy, first_strip, end_strip);
 }
 const char *sparks_kernels_variant(void) { return kernels()->name; }
 

@@ -26,34 +26,33 @@ public final class MiniLMEmbedder: Sendable {
     private let embeddingNorm: (gain: [Float], bias: [Float])
     private let layers: [Layer]
     private let maxPositions = 512
-    /// Threads for the few-row matrix products (OpenBLAS has its own for the rest).
+    /// Threads for the dense layers (OpenBLAS, used for attention, has its own).
     private let threads: Int
-    /// Up to this many tokens a batch uses the few-row kernel instead of OpenBLAS's GEMM, which
-    /// spends most of its time packing the weights when there are few rows.
-    static let fewRowsLimit = 64
 
     struct Layer: Sendable {
-        var qkvWeight: [Float]      // [3·384 × 384]: query, key and value rows fused for one GEMM
+        var qkvWeight: PackedWeights      // query, key and value fused: 384 → 3·384 in one product
         var qkvBias: [Float]
-        var attentionOutWeight: [Float]
+        var attentionOutWeight: PackedWeights
         var attentionOutBias: [Float]
         var attentionNorm: (gain: [Float], bias: [Float])
-        var intermediateWeight: [Float]
+        var intermediateWeight: PackedWeights
         var intermediateBias: [Float]
-        var outputWeight: [Float]
+        var outputWeight: PackedWeights
         var outputBias: [Float]
         var outputNorm: (gain: [Float], bias: [Float])
     }
 
-    /// Loads `model.safetensors` and `vocab.txt` from `directory`. `threads` sets OpenBLAS's thread
-    /// count for the process (nil keeps its default, one per core).
+    /// Loads `model.safetensors` and `vocab.txt` from `directory`. `threads`: how many threads the
+    /// dense layers use (nil: one per core).
     public init(modelDirectory directory: String, maxLength: Int = 256, threads: Int? = nil) throws(SparksError) {
         for file in Self.requiredFiles where !FileManager.default.fileExists(atPath: directory + "/" + file) {
             throw SparksError(.modelUnavailable, "the embedding model is not installed: \(directory)/\(file) is missing",
                               hint: "run `sparks memory fetch-model` (or set memory.model_dir to a directory with "
                                   + "model.safetensors and vocab.txt of all-MiniLM-L6-v2)")
         }
-        if let threads { openblas_set_num_threads(Int32(max(1, threads))) }
+        // OpenBLAS only multiplies attention's small matrices, where its threads would just spin
+        // against ours: one thread.
+        openblas_set_num_threads(1)
         self.threads = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
         tokenizer = try WordPieceTokenizer(vocabularyFile: directory + "/vocab.txt", maxLength: min(maxLength, 512))
         modelDirectory = directory
@@ -76,14 +75,14 @@ public final class MiniLMEmbedder: Sendable {
             let qkvBias = try tensor("attention.self.query.bias", [h]) + tensor("attention.self.key.bias", [h])
                 + tensor("attention.self.value.bias", [h])
             layers.append(Layer(
-                qkvWeight: Self.transposed(qkvWeight, rows: 3 * h, columns: h), qkvBias: qkvBias,
-                attentionOutWeight: Self.transposed(try tensor("attention.output.dense.weight", [h, h]), rows: h, columns: h),
+                qkvWeight: PackedWeights(qkvWeight, outputs: 3 * h, inputs: h), qkvBias: qkvBias,
+                attentionOutWeight: PackedWeights(try tensor("attention.output.dense.weight", [h, h]), outputs: h, inputs: h),
                 attentionOutBias: try tensor("attention.output.dense.bias", [h]),
                 attentionNorm: (try tensor("attention.output.LayerNorm.weight", [h]),
                                 try tensor("attention.output.LayerNorm.bias", [h])),
-                intermediateWeight: Self.transposed(try tensor("intermediate.dense.weight", [1536, h]), rows: 1536, columns: h),
+                intermediateWeight: PackedWeights(try tensor("intermediate.dense.weight", [1536, h]), outputs: 1536, inputs: h),
                 intermediateBias: try tensor("intermediate.dense.bias", [1536]),
-                outputWeight: Self.transposed(try tensor("output.dense.weight", [h, 1536]), rows: h, columns: 1536),
+                outputWeight: PackedWeights(try tensor("output.dense.weight", [h, 1536]), outputs: h, inputs: 1536),
                 outputBias: try tensor("output.dense.bias", [h]),
                 outputNorm: (try tensor("output.LayerNorm.weight", [h]), try tensor("output.LayerNorm.bias", [h]))))
         }
@@ -191,27 +190,9 @@ public final class MiniLMEmbedder: Sendable {
         layerNorm(&x, rows: tokens, layer.outputNorm)
     }
 
-    private struct Operands: @unchecked Sendable {
-        let x: UnsafePointer<Float>
-        let w: UnsafePointer<Float>
-        let y: UnsafeMutablePointer<Float>
-    }
-
-    /// [rows × columns] → [columns × rows].
-    static func transposed(_ matrix: [Float], rows: Int, columns: Int) -> [Float] {
-        [Float](unsafeUninitializedCapacity: matrix.count) { out, initialized in
-            matrix.withUnsafeBufferPointer { source in
-                for row in 0..<rows {
-                    for column in 0..<columns { out[column * rows + row] = source[row * columns + column] }
-                }
-            }
-            initialized = matrix.count
-        }
-    }
-
-    /// out[rows × outputs] = input[rows × inputs] · weight + bias, the weight stored [inputs × outputs]
-    /// (PyTorch's Linear weight, transposed once at load).
-    private func dense(_ input: [Float], rows: Int, inputs: Int, _ weight: [Float], _ bias: [Float], outputs: Int,
+    /// out[rows × outputs] = input[rows × inputs] · W + bias, split over `threads` by 64-column
+    /// strips of W.
+    private func dense(_ input: [Float], rows: Int, inputs: Int, _ weight: PackedWeights, _ bias: [Float], outputs: Int,
                        into out: inout [Float]) {
         out.withUnsafeMutableBufferPointer { out in
             bias.withUnsafeBufferPointer { bias in
@@ -219,26 +200,23 @@ public final class MiniLMEmbedder: Sendable {
                     (out.baseAddress! + row * outputs).update(from: bias.baseAddress!, count: outputs)
                 }
             }
-            guard rows <= Self.fewRowsLimit else {
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(outputs), Int32(inputs), 1,
-                            input, Int32(inputs), weight, Int32(outputs), 1, out.baseAddress!, Int32(outputs))
-                return
-            }
-            let strips = (outputs + 63) / 64
+            let strips = outputs / 64
             let parts = min(threads, strips)
             input.withUnsafeBufferPointer { x in
-                weight.withUnsafeBufferPointer { w in
-                    // Each part writes its own columns of the output.
-                    let operands = Operands(x: x.baseAddress!, w: w.baseAddress!, y: out.baseAddress!)
-                    let run = { @Sendable (part: Int) in
-                        let begin = strips * part / parts * 64, end = min(outputs, strips * (part + 1) / parts * 64)
-                        sparks_gemm_few_rows(rows, inputs, operands.x, inputs, operands.w, outputs, operands.y, outputs,
-                                             begin, end)
-                    }
-                    if parts == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: run) }
+                // Each part writes its own columns of the output.
+                let operands = Operands(x: x.baseAddress!, y: out.baseAddress!)
+                let run = { @Sendable (part: Int) in
+                    sparks_gemm_packed(rows, inputs, operands.x, inputs, weight.values, operands.y, outputs,
+                                       strips * part / parts, strips * (part + 1) / parts)
                 }
+                if parts == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: run) }
             }
         }
+    }
+
+    private struct Operands: @unchecked Sendable {
+        let x: UnsafePointer<Float>
+        let y: UnsafeMutablePointer<Float>
     }
 
     private func softmaxRows(_ matrix: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
@@ -276,4 +254,28 @@ public final class MiniLMEmbedder: Sendable {
         let inverse = 1 / max(norm.squareRoot(), 1e-12)
         return pooled.map { $0 * inverse }
     }
+}
+
+/// A weight matrix packed once for `sparks_gemm_packed`: PyTorch's [outputs × inputs] Linear
+/// weight, transposed and cut into 64-column strips that the product streams in order (a general
+/// GEMM re-packs the weights on every call, which dominates when a batch has few tokens).
+final class PackedWeights: @unchecked Sendable {
+    let values: UnsafeMutablePointer<Float>
+    let inputs: Int
+    let outputs: Int
+
+    init(_ weight: [Float], outputs: Int, inputs: Int) {
+        precondition(outputs % 64 == 0 && weight.count == outputs * inputs, "weights must be outputs × inputs, outputs a multiple of 64")
+        self.inputs = inputs
+        self.outputs = outputs
+        values = UnsafeMutableRawPointer.allocate(byteCount: weight.count * 4, alignment: 64)
+            .bindMemory(to: Float.self, capacity: weight.count)
+        var transposed = [Float](repeating: 0, count: weight.count)
+        for row in 0..<outputs {
+            for column in 0..<inputs { transposed[column * outputs + row] = weight[row * inputs + column] }
+        }
+        sparks_pack_weights(transposed, inputs, outputs, values)
+    }
+
+    deinit { values.deallocate() }
 }

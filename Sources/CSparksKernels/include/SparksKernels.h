@@ -25,11 +25,14 @@ void sparks_layer_norm(float *x, long rows, long width, const float *gain, const
 /// Softmax of each of `rows` rows of `columns`, in place.
 void sparks_softmax_rows(float *x, long rows, long columns);
 
-/// Y[m][n] += Σ_k X[m][k] · W[k][n] for every row m < rows and columns begin ≤ n < end: a matrix
-/// product for few rows (one sentence's tokens), where a general GEMM spends its time packing W.
-/// X is rows × inputs (row stride ldx), W is inputs × ldw, Y has row stride ldy.
-void sparks_gemm_few_rows(long rows, long inputs, const float *x, long ldx, const float *w, long ldw, float *y,
-                          long ldy, long begin, long end);
+/// Packs W (inputs × outputs, row-major; outputs a multiple of 64) into 64-column strips:
+/// packed[(strip · inputs + k) · 64 + c] = W[k][strip · 64 + c]. `packed` must be 64-byte aligned.
+void sparks_pack_weights(const float *w, long inputs, long outputs, float *packed);
+
+/// Y[m][n] += Σ_k X[m][k] · W[k][n] for every row m < rows and the columns of strips
+/// first_strip ..< end_strip, W packed by sparks_pack_weights. X has row stride ldx, Y ldy.
+void sparks_gemm_packed(long rows, long inputs, const float *x, long ldx, const float *packed, float *y, long ldy,
+                        long first_strip, long end_strip);
 
 /// Which variant runs: "avx512", "avx2" or "generic".
 const char *sparks_kernels_variant(void);
