@@ -358,6 +358,8 @@ long sparks_search_base_layer(const float *vectors, long dimension, const int32_
             if (results.count < ef || distance < results.items[0].distance) {
                 SparksScored scored = {distance, next};
                 heap_push(&candidates, scored, false);
+                // The best candidate is likely expanded next: start loading its links.
+                __builtin_prefetch(links + (long)candidates.items[0].node * stride);
                 if (next != exclude && !(skipped && skipped[next])) {
                     heap_push(&results, scored, true);
                     if (results.count > ef) heap_pop(&results, true);

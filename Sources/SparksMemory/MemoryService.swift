@@ -198,7 +198,7 @@ public final class MemoryService: MemoryAccess, Sendable {
     /// Hybrid search: keyword (FTS5 BM25) and semantic (HNSW cosine) legs, fused and decayed.
     ///
     /// The keyword leg takes the top 2·limit (at least 20) FTS5 matches of the query's words
-    /// (stemmed, stop words and words in more than 1,000 memories dropped, the six rarest OR-ed:
+    /// (stemmed, stop words and words in more than 500 memories dropped, the five rarest OR-ed:
     /// this bounds its cost on a large store) and scores each by its BM25 relative to the best one
     /// (SQLite's BM25 is unbounded and, on a small store, near zero, so an absolute scale would
     /// mean nothing). The semantic leg takes the top 2·limit (at least 10) memories by cosine from

@@ -176,8 +176,8 @@ extension SparksStore {
     /// those found in more than `commonAbove` memories are left out (they say little, and ranking
     /// every memory that contains a common word is what makes keyword search slow on a large
     /// store), and at most `maxTerms` of the rarest are kept.
-    public func keywordMatches(forText text: String, limit: Int, commonAbove: Int = 1000,
-                               maxTerms: Int = 6) throws(SparksError) -> [(seq: Int64, bm25: Double)] {
+    public func keywordMatches(forText text: String, limit: Int, commonAbove: Int = 500,
+                               maxTerms: Int = 5) throws(SparksError) -> [(seq: Int64, bm25: Double)] {
         let terms = Self.ftsTerms(for: text)
         guard !terms.isEmpty else { return [] }
         let counted: [(term: String, documents: Int)] = try read { db in

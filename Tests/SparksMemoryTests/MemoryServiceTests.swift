@@ -138,6 +138,21 @@ struct MemoryServiceTests {
         #expect(try store.memoryCounts().withoutEmbedding == 0)
     }
 
+    @Test("the keyword leg leaves out words that too many memories contain")
+    func commonWordsAreLeftOut() throws {
+        let items = (0..<6).map { index in
+            (category: "fact", content: "common word number \(index)" + (index == 4 ? " with a rare token" : ""),
+             source: String?.none, embedding: [Float]?.none)
+        }
+        try store.insertMemories(items)
+        let all = try store.keywordMatches(forText: "common rare", limit: 10)
+        #expect(all.count == 6)
+        let bounded = try store.keywordMatches(forText: "common rare", limit: 10, commonAbove: 3)
+        #expect(bounded.count == 1)
+        #expect(try store.memories(seqs: bounded.map(\.seq)).values.first?.content.contains("rare") == true)
+        #expect(try store.keywordMatches(forText: "common", limit: 10, commonAbove: 3).isEmpty)
+    }
+
     @Test("bad categories and empty text are refused with a clear error")
     func badInput() {
         let memory = service()
