@@ -79,43 +79,6 @@ public struct HNSWIndex: Sendable {
         applyLinks(plan, for: node)
     }
 
-    /// Adds many vectors, searching for their neighbours on `threads` threads at once: each round
-    /// finds links for a small batch against the graph as it stands, then joins them one by one
-    /// (the nodes of one batch also link to each other through the usual back-links).
-    public mutating func insert(contentsOf items: [(id: Int64, vector: [Float])], threads: Int) {
-        let threads = max(1, threads)
-        guard threads > 1 else {
-            for item in items { insert(id: item.id, vector: item.vector) }
-            return
-        }
-        var start = 0
-        while start < items.count && entryPoint < 0 || start < min(items.count, 256) {
-            insert(id: items[start].id, vector: items[start].vector)
-            start += 1
-        }
-        let batch = threads * 8
-        while start < items.count {
-            let end = min(items.count, start + batch)
-            let nodes = (start..<end).map { appendNode(id: items[$0].id, vector: items[$0].vector) }
-            applyBatch(linkPlans(for: nodes, threads: threads), for: nodes, threads: threads)
-            start = end
-        }
-    }
-
-    private func linkPlans(for nodes: [Int32], threads: Int) -> [LinkPlan] {
-        let plans = Mutex<[Int: LinkPlan]>([:])
-        DispatchQueue.concurrentPerform(iterations: threads) { worker in
-            var visited = VisitedSet(capacity: ids.count)
-            var local: [Int: LinkPlan] = [:]
-            for position in stride(from: worker, to: nodes.count, by: threads) {
-                local[position] = linkPlan(for: nodes[position], visited: &visited)
-            }
-            plans.withLock { all in all.merge(local) { first, _ in first } }
-        }
-        let found = plans.withLock { $0 }
-        return nodes.indices.map { found[$0]! }
-    }
-
     /// Marks a vector deleted; it is never returned again.
     public mutating func remove(id: Int64) {
         guard let slot = slotByID[id], !deleted[Int(slot)] else { return }
@@ -179,7 +142,7 @@ public struct HNSWIndex: Sendable {
         var levels: [(level: Int, chosen: [Scored])]
     }
 
-    private mutating func appendNode(id: Int64, vector: [Float]) -> Int32 {
+    mutating func appendNode(id: Int64, vector: [Float]) -> Int32 {
         precondition(vector.count == dimension, "vector has \(vector.count) dimensions, the index \(dimension)")
         if contains(id) { remove(id: id) }
         let node = Int32(ids.count)
@@ -196,7 +159,7 @@ public struct HNSWIndex: Sendable {
     }
 
     /// Finds the neighbours a new node links to, without changing the graph.
-    private func linkPlan(for node: Int32, visited: inout VisitedSet) -> LinkPlan {
+    func linkPlan(for node: Int32, visited: inout VisitedSet) -> LinkPlan {
         let level = Int(levels[Int(node)])
         let query = Array(vectors[Int(node) * dimension..<(Int(node) + 1) * dimension])
         var entry = entryPoint
@@ -216,7 +179,7 @@ public struct HNSWIndex: Sendable {
         return plan
     }
 
-    private mutating func applyLinks(_ plan: LinkPlan, for node: Int32) {
+    mutating func applyLinks(_ plan: LinkPlan, for node: Int32) {
         for (layer, chosen) in plan.levels {
             setLinks(of: node, layer: layer, chosen.map(\.node))
             let capacity = layer == 0 ? parameters.m * 2 : parameters.m
@@ -236,55 +199,6 @@ public struct HNSWIndex: Sendable {
         }
     }
 
-    /// Joins a batch of planned nodes. Their own links and the upper layers are set one by one;
-    /// the bottom-layer back-links are grouped by the node that receives them, and each such node's
-    /// list is extended (and pruned by the heuristic when over 2·M) on its own, in parallel.
-    private mutating func applyBatch(_ plans: [LinkPlan], for nodes: [Int32], threads: Int) {
-        var incoming: [Int32: [Int32]] = [:]
-        for (plan, node) in zip(plans, nodes) {
-            for (layer, chosen) in plan.levels {
-                guard layer == 0 else { continue }
-                setLinks(of: node, layer: 0, chosen.map(\.node))
-                for link in chosen { incoming[link.node, default: []].append(node) }
-            }
-            applyLinks(LinkPlan(levels: plan.levels.filter { $0.level > 0 }), for: node)
-        }
-        let targets = Array(incoming)
-        let capacity = parameters.m * 2, stride = baseStride, dimension = dimension
-        let vectors = self.vectors
-        // Work on the link array outside `self`, so that no access to `self` overlaps the writes.
-        var base: [Int32] = []
-        swap(&base, &baseLinks)
-        defer { swap(&base, &baseLinks) }
-        base.withUnsafeMutableBufferPointer { base in
-            vectors.withUnsafeBufferPointer { stored in
-                let shared = SharedLinks(links: base.baseAddress!, vectors: stored.baseAddress!)
-                DispatchQueue.concurrentPerform(iterations: min(threads, max(1, targets.count))) { worker in
-                    for position in Swift.stride(from: worker, to: targets.count, by: threads) {
-                        let (target, added) = targets[position]
-                        let row = shared.links + Int(target) * stride
-                        var list = (0..<Int(row[0])).map { row[1 + $0] } + added
-                        if list.count > capacity {
-                            let origin = shared.vectors + Int(target) * dimension
-                            let scored = list.map {
-                                Scored(distance: 1 - sparks_dot(origin, shared.vectors + Int($0) * dimension, dimension), node: $0)
-                            }
-                            list = Self.selectNeighbours(scored.sorted(), count: capacity, vectors: shared.vectors,
-                                                         dimension: dimension).map(\.node)
-                        }
-                        row[0] = Int32(list.count)
-                        for (offset, link) in list.enumerated() { row[1 + offset] = link }
-                    }
-                }
-            }
-        }
-    }
-
-    private struct SharedLinks: @unchecked Sendable {
-        let links: UnsafeMutablePointer<Int32>
-        let vectors: UnsafePointer<Float>
-    }
-
     func links(of node: Int32, layer: Int) -> [Int32] {
         if layer == 0 {
             let start = Int(node) * baseStride
@@ -296,7 +210,7 @@ public struct HNSWIndex: Sendable {
         return Array(list[(start + 1)..<(start + 1 + Int(list[start]))])
     }
 
-    private mutating func setLinks(of node: Int32, layer: Int, _ list: [Int32]) {
+    mutating func setLinks(of node: Int32, layer: Int, _ list: [Int32]) {
         if layer == 0 {
             let start = Int(node) * baseStride
             baseLinks[start] = Int32(list.count)
@@ -400,13 +314,13 @@ public struct HNSWIndex: Sendable {
 
     /// The heuristic of the paper: keep a candidate only if it is closer to the query than to
     /// every neighbour kept so far, which spreads links in different directions.
-    private func selectNeighbours(_ candidates: [Scored], count: Int) -> [Scored] {
+    func selectNeighbours(_ candidates: [Scored], count: Int) -> [Scored] {
         vectors.withUnsafeBufferPointer { stored in
             Self.selectNeighbours(candidates, count: count, vectors: stored.baseAddress!, dimension: dimension)
         }
     }
 
-    private static func selectNeighbours(_ candidates: [Scored], count: Int, vectors: UnsafePointer<Float>,
+    static func selectNeighbours(_ candidates: [Scored], count: Int, vectors: UnsafePointer<Float>,
                                          dimension: Int) -> [Scored] {
         var chosen: [Scored] = []
         chosen.reserveCapacity(count)
