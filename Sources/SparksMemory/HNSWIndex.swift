@@ -122,7 +122,7 @@ public struct HNSWIndex: Sendable {
     }
 
     private func exactSearch(_ unit: [Float], k: Int, accept: (Int32) -> Bool) -> [(id: Int64, similarity: Float)] {
-        var best = MaxHeap()
+        var best = ScoredHeap(.farthestFirst)
         for node in 0..<ids.count where accept(Int32(node)) {
             let scored = Scored(distance: distance(unit, Int32(node)), node: Int32(node))
             if best.count < k {
@@ -247,8 +247,8 @@ public struct HNSWIndex: Sendable {
     private func searchLayer(_ query: [Float], entry: Int32, ef: Int, layer: Int, visited: inout VisitedSet,
                              accept: ((Int32) -> Bool)? = nil, exclude: Int32 = -1) -> [Scored] {
         visited.reset(capacity: ids.count)
-        var candidates = MinHeap()
-        var results = MaxHeap()
+        var candidates = ScoredHeap(.nearestFirst)
+        var results = ScoredHeap(.farthestFirst)
         visited.insert(entry)
         let first = Scored(distance: distance(query, entry), node: entry)
         candidates.push(first)

@@ -10,20 +10,33 @@ struct Scored: Comparable, Sendable {
     }
 }
 
-/// A binary min-heap of scored nodes (nearest on top): the search frontier.
-struct MinHeap {
+/// A binary heap of scored nodes: nearest on top (a search's frontier) or farthest on top (the
+/// best results so far, whose worst is replaced first).
+struct ScoredHeap {
+    enum Order { case nearestFirst, farthestFirst }
+
     private(set) var elements: [Scored] = []
+    let order: Order
+
+    init(_ order: Order) { self.order = order }
 
     var count: Int { elements.count }
     var peek: Scored? { elements.first }
 
+    /// Whether `a` belongs above `b`.
+    @inline(__always)
+    private static func above(_ a: Scored, _ b: Scored, _ order: Order) -> Bool {
+        order == .nearestFirst ? a < b : b < a
+    }
+
     mutating func push(_ element: Scored) {
         elements.append(element)
+        let order = self.order
         elements.withUnsafeMutableBufferPointer { heap in
             var child = heap.count - 1
             while child > 0 {
                 let parent = (child - 1) / 2
-                guard heap[child] < heap[parent] else { break }
+                guard Self.above(heap[child], heap[parent], order) else { break }
                 heap.swapAt(child, parent)
                 child = parent
             }
@@ -35,56 +48,15 @@ struct MinHeap {
         let top = elements[0]
         let last = elements.removeLast()
         guard !elements.isEmpty else { return top }
+        let order = self.order
         elements.withUnsafeMutableBufferPointer { heap in
             heap[0] = last
             var parent = 0
             while true {
                 let left = parent * 2 + 1, right = left + 1
                 var best = parent
-                if left < heap.count, heap[left] < heap[best] { best = left }
-                if right < heap.count, heap[right] < heap[best] { best = right }
-                if best == parent { break }
-                heap.swapAt(parent, best)
-                parent = best
-            }
-        }
-        return top
-    }
-}
-
-/// A binary max-heap of scored nodes (farthest on top): the best results so far.
-struct MaxHeap {
-    private(set) var elements: [Scored] = []
-
-    var count: Int { elements.count }
-    var peek: Scored? { elements.first }
-
-    mutating func push(_ element: Scored) {
-        elements.append(element)
-        elements.withUnsafeMutableBufferPointer { heap in
-            var child = heap.count - 1
-            while child > 0 {
-                let parent = (child - 1) / 2
-                guard heap[parent] < heap[child] else { break }
-                heap.swapAt(child, parent)
-                child = parent
-            }
-        }
-    }
-
-    mutating func pop() -> Scored? {
-        guard !elements.isEmpty else { return nil }
-        let top = elements[0]
-        let last = elements.removeLast()
-        guard !elements.isEmpty else { return top }
-        elements.withUnsafeMutableBufferPointer { heap in
-            heap[0] = last
-            var parent = 0
-            while true {
-                let left = parent * 2 + 1, right = left + 1
-                var best = parent
-                if left < heap.count, heap[best] < heap[left] { best = left }
-                if right < heap.count, heap[best] < heap[right] { best = right }
+                if left < heap.count, Self.above(heap[left], heap[best], order) { best = left }
+                if right < heap.count, Self.above(heap[right], heap[best], order) { best = right }
                 if best == parent { break }
                 heap.swapAt(parent, best)
                 parent = best
