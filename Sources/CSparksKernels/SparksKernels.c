@@ -115,48 +115,42 @@ void sparks_pack_weights(const float *w, long inputs, long outputs, float *packe
 }
 
 #if defined(__x86_64__)
+// One block of `R` rows (1 to 4, a constant where it is inlined) × one 64-column strip.
+__attribute__((target("avx512f,avx512vl,avx2,fma"), always_inline))
+static inline void block_avx512(const int R, long inputs, const float *x, long ldx, const float *panel, float *y,
+                                long ldy) {
+    __m512 acc[4][4];
+    for (int r = 0; r < R; r++)
+        for (int c = 0; c < 4; c++) acc[r][c] = _mm512_loadu_ps(y + r * ldy + 16 * c);
+    for (long k = 0; k < inputs; k++) {
+        const float *row = panel + k * 64;
+        __m512 w0 = _mm512_loadu_ps(row), w1 = _mm512_loadu_ps(row + 16);
+        __m512 w2 = _mm512_loadu_ps(row + 32), w3 = _mm512_loadu_ps(row + 48);
+        for (int r = 0; r < R; r++) {
+            __m512 v = _mm512_set1_ps(x[r * ldx + k]);
+            acc[r][0] = _mm512_fmadd_ps(v, w0, acc[r][0]);
+            acc[r][1] = _mm512_fmadd_ps(v, w1, acc[r][1]);
+            acc[r][2] = _mm512_fmadd_ps(v, w2, acc[r][2]);
+            acc[r][3] = _mm512_fmadd_ps(v, w3, acc[r][3]);
+        }
+    }
+    for (int r = 0; r < R; r++)
+        for (int c = 0; c < 4; c++) _mm512_storeu_ps(y + r * ldy + 16 * c, acc[r][c]);
+}
+
 __attribute__((target("avx512f,avx512vl,avx2,fma")))
 static void gemm_avx512(long rows, long inputs, const float *x, long ldx, const float *packed, float *y, long ldy,
                         long first_strip, long end_strip) {
     for (long strip = first_strip; strip < end_strip; strip++) {
         const float *panel = packed + strip * inputs * 64;
         long n = strip * 64, m = 0;
-        for (; m + 4 <= rows; m += 4) {
-            __m512 acc[4][4];
-            for (int r = 0; r < 4; r++)
-                for (int c = 0; c < 4; c++) acc[r][c] = _mm512_loadu_ps(y + (m + r) * ldy + n + 16 * c);
-            const float *x0 = x + m * ldx;
-            for (long k = 0; k < inputs; k++) {
-                const float *row = panel + k * 64;
-                __m512 w0 = _mm512_loadu_ps(row), w1 = _mm512_loadu_ps(row + 16);
-                __m512 w2 = _mm512_loadu_ps(row + 32), w3 = _mm512_loadu_ps(row + 48);
-                for (int r = 0; r < 4; r++) {
-                    __m512 v = _mm512_set1_ps(x0[r * ldx + k]);
-                    acc[r][0] = _mm512_fmadd_ps(v, w0, acc[r][0]);
-                    acc[r][1] = _mm512_fmadd_ps(v, w1, acc[r][1]);
-                    acc[r][2] = _mm512_fmadd_ps(v, w2, acc[r][2]);
-                    acc[r][3] = _mm512_fmadd_ps(v, w3, acc[r][3]);
-                }
-            }
-            for (int r = 0; r < 4; r++)
-                for (int c = 0; c < 4; c++) _mm512_storeu_ps(y + (m + r) * ldy + n + 16 * c, acc[r][c]);
-        }
-        for (; m < rows; m++) {
-            float *out = y + m * ldy + n;
-            __m512 a0 = _mm512_loadu_ps(out), a1 = _mm512_loadu_ps(out + 16);
-            __m512 a2 = _mm512_loadu_ps(out + 32), a3 = _mm512_loadu_ps(out + 48);
-            for (long k = 0; k < inputs; k++) {
-                const float *row = panel + k * 64;
-                __m512 v = _mm512_set1_ps(x[m * ldx + k]);
-                a0 = _mm512_fmadd_ps(v, _mm512_loadu_ps(row), a0);
-                a1 = _mm512_fmadd_ps(v, _mm512_loadu_ps(row + 16), a1);
-                a2 = _mm512_fmadd_ps(v, _mm512_loadu_ps(row + 32), a2);
-                a3 = _mm512_fmadd_ps(v, _mm512_loadu_ps(row + 48), a3);
-            }
-            _mm512_storeu_ps(out, a0);
-            _mm512_storeu_ps(out + 16, a1);
-            _mm512_storeu_ps(out + 32, a2);
-            _mm512_storeu_ps(out + 48, a3);
+        for (; m + 4 <= rows; m += 4) block_avx512(4, inputs, x + m * ldx, ldx, panel, y + m * ldy + n, ldy);
+        // The last one to three rows as one block, so the strip is read once more, not up to three times.
+        switch (rows - m) {
+        case 3: block_avx512(3, inputs, x + m * ldx, ldx, panel, y + m * ldy + n, ldy); break;
+        case 2: block_avx512(2, inputs, x + m * ldx, ldx, panel, y + m * ldy + n, ldy); break;
+        case 1: block_avx512(1, inputs, x + m * ldx, ldx, panel, y + m * ldy + n, ldy); break;
+        default: break;
         }
     }
 }
