@@ -368,3 +368,98 @@ long sparks_search_base_layer(const float *vectors, long dimension, const int32_
     free(results.items);
     return found;
 }
+
+// MARK: Helper threads for the dense layers
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#define MAX_HELPERS 7
+
+static pthread_mutex_t job_lock = PTHREAD_MUTEX_INITIALIZER;  // one job at a time
+static pthread_mutex_t sleep_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+static _Atomic uint64_t job_generation;
+// The next part to claim, tagged with its job's generation in the high 32 bits, so a helper that
+// wakes late can never claim a part of a later job as one of its own.
+static _Atomic uint64_t next_claim;
+static _Atomic long parts_left;
+static sparks_part_fn job_fn;
+static void *job_context;
+static long job_parts;
+static int helpers_started;
+
+static inline void relax(void) {
+#if defined(__x86_64__)
+    __builtin_ia32_pause();
+#endif
+}
+
+// Claims and runs parts of job `generation` until none is left.
+static void run_parts(uint64_t generation, sparks_part_fn fn, void *context, long parts) {
+    for (;;) {
+        uint64_t claim = atomic_load_explicit(&next_claim, memory_order_acquire);
+        if ((claim >> 32) != (generation & 0xFFFFFFFFu)) return;
+        long part = (long)(claim & 0xFFFFFFFFu);
+        if (part >= parts) return;
+        if (!atomic_compare_exchange_weak_explicit(&next_claim, &claim, claim + 1, memory_order_acq_rel,
+                                                   memory_order_acquire))
+            continue;
+        fn(context, part);
+        atomic_fetch_sub_explicit(&parts_left, 1, memory_order_acq_rel);
+    }
+}
+
+static void *helper_main(void *unused) {
+    (void)unused;
+    uint64_t seen = 0;
+    for (;;) {
+        uint64_t generation;
+        long spins = 0;
+        while ((generation = atomic_load_explicit(&job_generation, memory_order_acquire)) == seen) {
+            if (++spins < 50000) {
+                relax();
+                continue;
+            }
+            pthread_mutex_lock(&sleep_lock);
+            while (atomic_load_explicit(&job_generation, memory_order_acquire) == seen) pthread_cond_wait(&wake, &sleep_lock);
+            pthread_mutex_unlock(&sleep_lock);
+        }
+        seen = generation;
+        // The job's fields were written before its generation was published.
+        run_parts(generation, job_fn, job_context, job_parts);
+    }
+    return NULL;
+}
+
+void sparks_parallel(long parts, long threads, sparks_part_fn fn, void *context) {
+    if (parts <= 1 || threads <= 1 || pthread_mutex_trylock(&job_lock) != 0) {
+        for (long part = 0; part < parts; part++) fn(context, part);
+        return;
+    }
+    long wanted = threads - 1 < MAX_HELPERS ? threads - 1 : MAX_HELPERS;
+    while (helpers_started < wanted) {
+        pthread_t thread;
+        if (pthread_create(&thread, NULL, helper_main, NULL) != 0) break;
+        pthread_detach(thread);
+        helpers_started++;
+    }
+    if (helpers_started == 0) {
+        pthread_mutex_unlock(&job_lock);
+        for (long part = 0; part < parts; part++) fn(context, part);
+        return;
+    }
+    uint64_t generation = atomic_load_explicit(&job_generation, memory_order_relaxed) + 1;
+    job_fn = fn;
+    job_context = context;
+    job_parts = parts;
+    atomic_store_explicit(&parts_left, parts, memory_order_relaxed);
+    atomic_store_explicit(&next_claim, (generation & 0xFFFFFFFFu) << 32, memory_order_release);
+    pthread_mutex_lock(&sleep_lock);
+    atomic_store_explicit(&job_generation, generation, memory_order_release);
+    pthread_cond_broadcast(&wake);
+    pthread_mutex_unlock(&sleep_lock);
+    run_parts(generation, fn, context, parts);
+    while (atomic_load_explicit(&parts_left, memory_order_acquire) > 0) relax();
+    pthread_mutex_unlock(&job_lock);
+}

@@ -204,18 +204,24 @@ public final class MiniLMEmbedder: Sendable {
             let parts = min(threads, strips)
             input.withUnsafeBufferPointer { x in
                 // Each part writes its own columns of the output.
-                let operands = Operands(x: x.baseAddress!, y: out.baseAddress!)
-                let run = { @Sendable (part: Int) in
-                    sparks_gemm_packed(rows, inputs, operands.x, inputs, weight.values, operands.y, outputs,
-                                       strips * part / parts, strips * (part + 1) / parts)
+                var job = DenseJob(rows: rows, inputs: inputs, outputs: outputs, strips: strips, parts: parts,
+                                   x: x.baseAddress!, weights: UnsafePointer(weight.values), y: out.baseAddress!)
+                withUnsafeMutablePointer(to: &job) { job in
+                    sparks_parallel(parts, threads, { context, part in
+                        let job = context!.assumingMemoryBound(to: DenseJob.self).pointee
+                        sparks_gemm_packed(job.rows, job.inputs, job.x, job.inputs, job.weights, job.y, job.outputs,
+                                           job.strips * part / job.parts, job.strips * (part + 1) / job.parts)
+                    }, job)
                 }
-                if parts == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: run) }
             }
         }
     }
 
-    private struct Operands: @unchecked Sendable {
+    /// One dense product, as the helper threads see it.
+    private struct DenseJob {
+        let rows, inputs, outputs, strips, parts: Int
         let x: UnsafePointer<Float>
+        let weights: UnsafePointer<Float>
         let y: UnsafeMutablePointer<Float>
     }
 

@@ -77,7 +77,9 @@ import Testing
         let home = try TemporaryDirectory(prefix: "memory-cli-kill")
         let sparks = sparks(home)
         var lines: [String] = []
-        for index in 0..<400 {
+        // Enough notes that the import runs for many seconds, however fast the machine: the test
+        // must catch it part-way even when the suites around it keep the cores busy.
+        for index in 0..<4000 {
             let text = "Note \(index): service s\(index % 37) talks to queue q\(index % 11) through port \(9000 + index)"
             lines.append(JSONValue.object(["category": .string("fact"), "content": .string(text)]).canonicalText)
         }
@@ -86,7 +88,7 @@ import Testing
         // Wait until it has stored some, then kill it without warning.
         let deadline = Date(timeIntervalSinceNow: 60)
         while process.isRunning, Date() < deadline {
-            if ((try? String(contentsOfFile: errors, encoding: .utf8)) ?? "").contains("100/400") { break }
+            if ((try? String(contentsOfFile: errors, encoding: .utf8)) ?? "").contains("100/4000") { break }
             try await Task.sleep(for: .milliseconds(20))
         }
         kill(process.processIdentifier, SIGKILL)

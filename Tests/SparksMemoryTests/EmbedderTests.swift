@@ -32,6 +32,21 @@ struct EmbedderTests {
         #expect(cosine(vectors[0], vectors[1]) > 0.6)
         #expect(cosine(vectors[0], vectors[2]) < 0.2)
     }
+
+    @Test("embeddings made on many threads at once equal those made one at a time")
+    func concurrentCallers() async {
+        let texts = (0..<24).map { "note \($0): the billing service talks to queue q\($0 % 5) on port \(9000 + $0)" }
+        let serial = texts.map { TestModel.embedder.embed($0) }
+        let parallel = await withTaskGroup(of: (Int, [Float]).self) { group in
+            for (index, text) in texts.enumerated() { group.addTask { (index, TestModel.embedder.embed(text)) } }
+            var vectors = [[Float]](repeating: [], count: texts.count)
+            for await (index, vector) in group { vectors[index] = vector }
+            return vectors
+        }
+        for (one, other) in zip(serial, parallel) {
+            #expect(zip(one, other).reduce(0) { $0 + $1.0 * $1.1 } > 0.99999)
+        }
+    }
 }
 
 @Suite("Vector kernels")

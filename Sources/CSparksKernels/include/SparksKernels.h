@@ -34,6 +34,13 @@ void sparks_pack_weights(const float *w, long inputs, long outputs, float *packe
 void sparks_gemm_packed(long rows, long inputs, const float *x, long ldx, const float *packed, float *y, long ldy,
                         long first_strip, long end_strip);
 
+/// Runs fn(context, 0..<parts), the caller and up to `threads` − 1 helper threads sharing the
+/// parts. The helpers are started once and spin briefly between jobs (a job every ~100 µs while a
+/// sentence is embedded), then sleep. One job at a time: a caller that finds the helpers busy
+/// runs its parts itself.
+typedef void (*sparks_part_fn)(void *context, long part);
+void sparks_parallel(long parts, long threads, sparks_part_fn fn, void *context);
+
 /// Which variant runs: "avx512", "avx2" or "generic".
 const char *sparks_kernels_variant(void);
 
