@@ -6,21 +6,11 @@ import SparksCore
 /// little-endian, row-major.
 public enum VectorFiles {
     public static func writeFloats(_ rows: [[Float]], to path: String) throws(SparksError) {
-        let d = rows.first?.count ?? 0
-        var data = Data(capacity: 8 + rows.count * d * 4)
-        withUnsafeBytes(of: Int32(rows.count).littleEndian) { data.append(contentsOf: $0) }
-        withUnsafeBytes(of: Int32(d).littleEndian) { data.append(contentsOf: $0) }
-        for row in rows { row.withUnsafeBytes { data.append(contentsOf: $0) } }
-        try write(data, to: path)
+        try write(rows, to: path)
     }
 
     public static func writeInts(_ rows: [[Int32]], to path: String) throws(SparksError) {
-        let k = rows.first?.count ?? 0
-        var data = Data(capacity: 8 + rows.count * k * 4)
-        withUnsafeBytes(of: Int32(rows.count).littleEndian) { data.append(contentsOf: $0) }
-        withUnsafeBytes(of: Int32(k).littleEndian) { data.append(contentsOf: $0) }
-        for row in rows { row.withUnsafeBytes { data.append(contentsOf: $0) } }
-        try write(data, to: path)
+        try write(rows, to: path)
     }
 
     public static func readFloats(_ path: String) throws(SparksError) -> [[Float]] {
@@ -43,6 +33,16 @@ public enum VectorFiles {
                 (0..<d).map { column in raw.loadUnaligned(fromByteOffset: 8 + (row * d + column) * 4, as: T.self) }
             }
         }
+    }
+
+    /// Rows of 4-byte values with their count and width in front (little-endian hosts).
+    private static func write<T>(_ rows: [[T]], to path: String) throws(SparksError) {
+        let width = rows.first?.count ?? 0
+        var data = Data(capacity: 8 + rows.count * width * 4)
+        withUnsafeBytes(of: Int32(rows.count).littleEndian) { data.append(contentsOf: $0) }
+        withUnsafeBytes(of: Int32(width).littleEndian) { data.append(contentsOf: $0) }
+        for row in rows { row.withUnsafeBytes { data.append(contentsOf: $0) } }
+        try write(data, to: path)
     }
 
     private static func write(_ data: Data, to path: String) throws(SparksError) {
