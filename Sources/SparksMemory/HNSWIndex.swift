@@ -331,12 +331,8 @@ public struct HNSWIndex: Sendable {
                 chosen.append(candidate)
             }
         }
-        // Fill up with the nearest skipped ones, so that nodes keep enough links.
-        if chosen.count < count {
-            for candidate in candidates where chosen.count < count && !chosen.contains(where: { $0.node == candidate.node }) {
-                chosen.append(candidate)
-            }
-        }
+        // Skipped candidates are not added back (hnswlib's default too): the links the heuristic
+        // keeps point in different directions, and extra ones would cost every later search.
         return chosen
     }
 
