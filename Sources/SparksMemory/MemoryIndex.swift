@@ -108,8 +108,8 @@ extension MemoryService {
             }
             var state = IndexState(index: index, change: change, categories: [:], unsaved: false, rebuilt: false)
             state.index.parameters = parameters
-            for record in try store.activeMemories() where record.embedding != nil && index.contains(record.seq) {
-                state.categories[record.seq] = record.category
+            for (seq, category) in try store.activeMemoryCategories() where index.contains(seq) {
+                state.categories[seq] = category
             }
             let changes = try store.memoryChanges(after: change)
             if !changes.isEmpty {

@@ -157,6 +157,14 @@ extension SparksStore {
         }
     }
 
+    /// The category of every active memory that has an embedding, without reading the embeddings.
+    public func activeMemoryCategories() throws(SparksError) -> [(seq: Int64, category: String)] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT seq, category FROM memories WHERE active = 1 AND embedding IS NOT NULL")
+                .map { (seq: $0["seq"], category: $0["category"]) }
+        }
+    }
+
     /// Every memory written after change `change`, active or retired, oldest change first.
     public func memoryChanges(after change: Int64) throws(SparksError) -> [MemoryRecord] {
         try read { db in
