@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         .target(name: "SparksCore"),
@@ -62,6 +64,9 @@ let package = Package(
             dependencies: [
                 "SparksCore", "SparksConfig", "SparksStore", "SparksLLM", "SparksSandbox", "SparksTools", "SparksAgent",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Yams", package: "Yams"),
             ]),
         .executableTarget(
             name: "sparks",
@@ -92,5 +97,8 @@ let package = Package(
             // Read through #filePath: the parity fixture is data for the tests, not a bundle resource.
             exclude: ["Fixtures"]),
         .testTarget(name: "SparksCLITests", dependencies: ["sparks", "SparksStore", "SparksTesting"]),
+        .testTarget(
+            name: "SparksOrchestratorTests",
+            dependencies: ["SparksOrchestrator", "SparksConfig", "SparksStore", "SparksSandbox", "SparksLLM", "SparksTesting"]),
     ]
 )

@@ -63,4 +63,36 @@ public struct AgentResult: Sendable {
     public var steps: Int
     public var usage: TokenUsage
     public var changedFiles: [String]
+    /// The verification the strategy ran itself (the code strategy verifies between phases);
+    /// nil when the orchestrator should run the verify command after the run.
+    public var verification: VerificationReport?
+
+    public init(succeeded: Bool, reason: ReasonCode?, summary: String, steps: Int, usage: TokenUsage, changedFiles: [String],
+                verification: VerificationReport? = nil) {
+        self.succeeded = succeeded
+        self.reason = reason
+        self.summary = summary
+        self.steps = steps
+        self.usage = usage
+        self.changedFiles = changedFiles
+        self.verification = verification
+    }
+}
+
+/// What a verify command said: its exit code decides.
+public struct VerificationReport: Sendable, Hashable {
+    public var passed: Bool
+    /// nil when the command could not run or was killed.
+    public var exitCode: Int?
+    /// The command, how it ended and the tail of its output.
+    public var detail: String
+    /// Heal attempts made before this result (code strategy).
+    public var healAttempts: Int
+
+    public init(passed: Bool, exitCode: Int?, detail: String, healAttempts: Int = 0) {
+        self.passed = passed
+        self.exitCode = exitCode
+        self.detail = detail
+        self.healAttempts = healAttempts
+    }
 }

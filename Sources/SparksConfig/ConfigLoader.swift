@@ -177,9 +177,42 @@ public struct ConfigLoader: Sendable {
             }
         }
 
-        let config = SparksConfig(home: home, databasePath: storePath, llm: llm, agent: agent, tools: tools, sandbox: sandboxSettings,
+        var orchestration = OrchestrationSettings()
+        orchestration.autonomy = resolver.int("orchestrator.autonomy", default: orchestration.autonomy)
+        orchestration.routeChat = resolver.bool("orchestrator.route_chat", default: orchestration.routeChat)
+        orchestration.maxConcurrent = resolver.int("queue.max_concurrent", default: orchestration.maxConcurrent)
+        orchestration.perRepository = resolver.int("queue.per_repo", default: orchestration.perRepository)
+        orchestration.maxAttempts = resolver.int("queue.max_attempts", default: orchestration.maxAttempts)
+        orchestration.retryBackoffSecs = resolver.int("queue.retry_backoff_secs", default: orchestration.retryBackoffSecs)
+        orchestration.requeueInterrupted = resolver.string("queue.on_interrupt", default: "requeue") == "requeue"
+        orchestration.staleAfterSecs = resolver.int("queue.stale_after_secs", default: orchestration.staleAfterSecs)
+        orchestration.scanner.enabled = resolver.bool("scanner.enabled", default: true)
+        orchestration.scanner.mode = resolver.string("scanner.mode", default: orchestration.scanner.mode)
+        orchestration.scanner.flagThreshold = resolver.int("scanner.flag_threshold", default: 4)
+        orchestration.scanner.blockThreshold = resolver.int("scanner.block_threshold", default: 8)
+        orchestration.scanner.allowRepos = resolver.strings("scanner.allow_repos", default: [])
+        orchestration.scanner.allowAuthors = resolver.strings("scanner.allow_authors", default: [])
+        orchestration.scanner.allowPatterns = resolver.strings("scanner.allow_patterns", default: [])
+        orchestration.schedulerEnabled = resolver.bool("scheduler.enabled", default: true)
+        orchestration.schedulerTimeZone = resolver.string("scheduler.timezone", default: "UTC")
+        orchestration.missedRuns = resolver.string("scheduler.missed_runs", default: "skip")
+        if TimeZone(identifier: orchestration.schedulerTimeZone) == nil {
+            let source = values["scheduler.timezone"]?.source.description ?? "configuration"
+            throw SparksError(.configInvalid, "\(source): `scheduler.timezone` \"\(orchestration.schedulerTimeZone)\" is not a known time zone",
+                              hint: "use an IANA name such as \"UTC\", \"Europe/Berlin\" or \"America/New_York\"")
+        }
+        if orchestration.scanner.flagThreshold > orchestration.scanner.blockThreshold {
+            throw SparksError(.configInvalid, "`scanner.flag_threshold` (\(orchestration.scanner.flagThreshold)) is above `scanner.block_threshold` (\(orchestration.scanner.blockThreshold))",
+                              hint: "the flag threshold must be at most the block threshold (defaults 4 and 8)")
+        }
+        for pattern in orchestration.scanner.allowPatterns where (try? NSRegularExpression(pattern: pattern)) == nil {
+            throw SparksError(.configInvalid, "`scanner.allow_patterns` has an invalid regular expression: \(pattern)")
+        }
+
+        var config = SparksConfig(home: home, databasePath: storePath, llm: llm, agent: agent, tools: tools, sandbox: sandboxSettings,
                                   copyNonGitDirectories: resolver.string("workspace.non_git", default: "refuse") == "copy",
                                   memory: memory, sparks: sparks)
+        config.orchestration = orchestration
         let entries = ConfigSchema.keys.map { spec in
             ConfigEntry(key: spec.path, value: resolver.display[spec.path] ?? "(not set)",
                         source: resolver.sources[spec.path] ?? .builtIn)

@@ -48,6 +48,48 @@ public struct SandboxSettings: Sendable {
     ]
 }
 
+/// How work is queued, screened and allowed to act.
+public struct OrchestrationSettings: Sendable {
+    /// The autonomy ladder: 0 observe, 1 remember, 2 suggest, 3 act in a worktree, 4 act and merge
+    /// when verified. Each action point checks it.
+    public var autonomy: Int = 3
+    /// Chat messages go through the router (answer, or hand to a spark); off means plain chat.
+    public var routeChat = true
+    /// Tasks running at once, in all, and per repository.
+    public var maxConcurrent = 2
+    public var perRepository = 2
+    /// Starts per task, counting retries after transient model failures and interruptions.
+    public var maxAttempts = 3
+    /// The first retry waits this long; each further one twice as long.
+    public var retryBackoffSecs = 30
+    /// After a crash: put interrupted tasks back in the queue (`requeue`) or end them (`fail`).
+    public var requeueInterrupted = true
+    /// A running task whose worker has not reported for this long is failed (`stale_started`).
+    public var staleAfterSecs = 1800
+    public var scanner = ScannerSettings()
+    public var schedulerEnabled = true
+    /// IANA time zone for cron jobs without one.
+    public var schedulerTimeZone = "UTC"
+    /// `skip` or `run_once` for runs missed while Sparks was not running.
+    public var missedRuns = "skip"
+
+    public init() {}
+}
+
+/// The prompt scanner's settings as configured (`[scanner]`).
+public struct ScannerSettings: Sendable {
+    public var enabled = true
+    /// `block` (score ≥ block threshold stops the request) or `flag_only`.
+    public var mode = "block"
+    public var flagThreshold = 4
+    public var blockThreshold = 8
+    public var allowRepos: [String] = []
+    public var allowAuthors: [String] = []
+    public var allowPatterns: [String] = []
+
+    public init() {}
+}
+
 /// The merged, validated configuration.
 public struct SparksConfig: Sendable {
     /// `$SPARKS_HOME`: the database, history and `config.toml` live here.
@@ -60,6 +102,7 @@ public struct SparksConfig: Sendable {
     /// A directory that is not a git repository is copied for a task (true) or refused (false).
     public var copyNonGitDirectories: Bool
     public var memory: MemorySettings
+    public var orchestration = OrchestrationSettings()
     /// Built-in sparks merged with configured ones (a configured spark replaces a built-in of the same name).
     public var sparks: [SparkDefinition]
 

@@ -22,4 +22,11 @@ public struct ReasonCode: RawRepresentable, Hashable, Sendable, Codable, CustomS
     public static let verifyFailed = ReasonCode("verify_failed")
     public static let confirmationRequired = ReasonCode("confirmation_required")
     public static let sandboxFailed = ReasonCode("sandbox_failed")
+    public static let injectionBlocked = ReasonCode("injection_blocked")
+    public static let staleStarted = ReasonCode("stale_started")
+    public static let shutdown = ReasonCode("shutdown")
+    public static let autonomyRefused = ReasonCode("autonomy_refused")
+    public static let rollbackTriggered = ReasonCode("rollback_triggered")
+    public static let criticRejected = ReasonCode("critic_rejected")
+    public static let blocked = ReasonCode("blocked")
 }

@@ -7,6 +7,10 @@ public enum SparkRole: String, Sendable, Codable, CaseIterable {
 public enum StrategyKind: String, Sendable, Codable, CaseIterable {
     /// A ReAct loop: the model thinks, calls tools, sees their results, and answers when done.
     case react
+    /// Four phases: explore (read-only tools) → execute (all the spark's tools) → verify (the
+    /// verify command in the sandbox; its exit code decides) → heal (the failure goes back to the
+    /// model; bounded attempts).
+    case code
 }
 
 /// A named agent: its purpose, its tools, and how it works.

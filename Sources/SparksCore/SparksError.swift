@@ -36,6 +36,12 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let modelUnavailable = ErrorCode("model_unavailable")
     public static let memoryNotFound = ErrorCode("memory_not_found")
     public static let cancelled = ErrorCode("cancelled")
+    /// The prompt scanner blocked the input.
+    public static let inputBlocked = ErrorCode("input_blocked")
+    /// The autonomy level does not allow the action.
+    public static let autonomyRefused = ErrorCode("autonomy_refused")
+    /// Another `sparks serve` already runs on this home directory.
+    public static let daemonRunning = ErrorCode("daemon_running")
     public static let internalError = ErrorCode("internal")
 }
 

@@ -42,6 +42,23 @@ public final class ChatSession: @unchecked Sendable {
         return response.message.content ?? ""
     }
 
+    /// Adds a turn answered without a plain model call (a routed answer, a tool result, a task's
+    /// report), so that later turns see it.
+    public func record(user text: String, assistant answer: String, usage turnUsage: TokenUsage = TokenUsage()) throws(SparksError) {
+        let user = ChatMessage.user(text)
+        let reply = ChatMessage.assistant(answer)
+        messages.append(user)
+        messages.append(reply)
+        usage = usage + turnUsage
+        try store.appendMessage(user, to: conversation)
+        try store.appendMessage(reply, to: conversation)
+    }
+
+    /// The conversation so far, without the system prompt.
+    public var history: [ChatMessage] { Array(messages.dropFirst()) }
+
+    public var key: String { sessionKey }
+
     /// Starts over with an empty conversation.
     public func reset() throws(SparksError) {
         conversation = try store.createConversation(sessionKey: sessionKey, title: "chat")

@@ -7,10 +7,9 @@ import SparksLLM
 import SparksSandbox
 import SparksStore
 import SparksTools
-import Synchronization
 
-/// The facade every front-end uses: it checks a request, records the task, runs the spark and
-/// records how it ended. Nothing here knows which front-end asked.
+/// The facade every front-end uses: it screens a request, chooses a spark, queues the task, runs
+/// it when a slot is free and records how it ended. Nothing here knows which front-end asked.
 public struct Orchestrator: Sendable {
     public let config: SparksConfig
     public let store: SparksStore
@@ -24,11 +23,15 @@ public struct Orchestrator: Sendable {
     /// Long-term memory: recalled into the prompt, searchable by the memory tools, and given a
     /// lesson after each task. Nil when memory is off.
     public let memory: (any MemoryAccess)?
+    public let scanner: PromptScanner
+    public let selector: SparkSelector
+    public let autonomy: AutonomyLadder
     let logger: Logger
 
     public init(config: SparksConfig, store: SparksStore, model: any ChatModel, sandbox: any Sandbox,
                 registry: ToolRegistry = .builtIn(), confirmer: (@Sendable (String, String) async -> Bool)? = nil,
-                memory: (any MemoryAccess)? = nil, logger: Logger = Logger(label: "sparks")) {
+                memory: (any MemoryAccess)? = nil, selectionPolicy: SelectionPolicy = SelectionPolicy(),
+                logger: Logger = Logger(label: "sparks")) {
         self.memory = memory
         self.config = config
         self.store = store
@@ -37,35 +40,78 @@ public struct Orchestrator: Sendable {
         self.registry = registry
         self.workspaces = WorkspaceManager(root: (config.home as NSString).appendingPathComponent("workspaces"))
         self.confirmer = confirmer
+        self.scanner = PromptScanner(settings: Self.scannerSettings(config.orchestration.scanner))
+        self.selector = SparkSelector(policy: selectionPolicy)
+        self.autonomy = AutonomyLadder(level: config.orchestration.autonomy)
         self.logger = logger
     }
 
-    /// A dispatch request as a front-end gives it.
+    /// A task as a front-end asks for it.
     public struct DispatchRequest: Sendable {
         public var goal: String
-        public var spark: String
+        /// The spark to use; nil lets KPI-driven selection choose.
+        public var spark: String?
         public var repository: String
         public var context: String?
         public var waitSecs: Int?
+        public var lane: String
+        public var risk: String
+        public var priority: Int
+        /// Who asked: `cli`, `chat`, `schedule`, `feature`, `api`, …
+        public var source: String
+        /// A verify command for this task, used instead of the spark's own.
+        public var verify: String?
+        public var repoLabel: String?
+        public var baseRef: String?
+        public var parentID: UUID?
+        /// Who wrote the request (for the scanner's allowlist).
+        public var author: String?
 
-        public init(goal: String, spark: String = "coder", repository: String, context: String? = nil, waitSecs: Int? = nil) {
+        public init(goal: String, spark: String? = "coder", repository: String, context: String? = nil, waitSecs: Int? = nil,
+                    lane: String = "delivery", risk: String = "medium", priority: Int = 0, source: String = "cli",
+                    verify: String? = nil, repoLabel: String? = nil, baseRef: String? = nil, parentID: UUID? = nil,
+                    author: String? = nil) {
             self.goal = goal
             self.spark = spark
             self.repository = repository
             self.context = context
             self.waitSecs = waitSecs
+            self.lane = lane
+            self.risk = risk
+            self.priority = priority
+            self.source = source
+            self.verify = verify
+            self.repoLabel = repoLabel
+            self.baseRef = baseRef
+            self.parentID = parentID
+            self.author = author
         }
     }
 
-    /// Checks a request and turns it into a task: the goal is not empty, the spark exists, the
-    /// repository is a directory.
-    public func prepare(_ request: DispatchRequest) throws(SparksError) -> (TaskSpec, SparkDefinition) {
+    /// What `submit` did with a request.
+    public struct Submission: Sendable {
+        public var task: TaskSpec
+        public var scan: PromptScanner.Report?
+        public var selection: SelectionDecision?
+        /// Set when the task ended before it could run (the scanner blocked it).
+        public var outcome: TaskOutcome?
+    }
+
+    /// Screens a request and queues it: the goal is not empty, the repository is a directory, the
+    /// scanner does not block it, a spark is named or selected, and the autonomy level allows it.
+    public func submit(_ request: DispatchRequest, events: TaskEventSink = { _ in }) throws(SparksError) -> Submission {
         let goal = request.goal.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !goal.isEmpty else {
             throw SparksError(.invalidInput, "the goal is empty", hint: "say what the spark should do, e.g. --goal \"add a README\"")
         }
-        guard let spark = config.spark(named: request.spark) else {
-            throw SparksError(.sparkNotFound, "there is no spark named \"\(request.spark)\"",
+        guard TaskSpec.lanes.contains(request.lane) else {
+            throw SparksError(.invalidInput, "unknown lane \"\(request.lane)\"", hint: "lanes: " + TaskSpec.lanes.joined(separator: ", "))
+        }
+        guard TaskSpec.risks.contains(request.risk) else {
+            throw SparksError(.invalidInput, "unknown risk \"\(request.risk)\"", hint: "risks: " + TaskSpec.risks.joined(separator: ", "))
+        }
+        if let name = request.spark, config.spark(named: name) == nil {
+            throw SparksError(.sparkNotFound, "there is no spark named \"\(name)\"",
                               hint: "known sparks: " + config.sparks.map(\.name).joined(separator: ", "))
         }
         var isDirectory: ObjCBool = false
@@ -75,240 +121,137 @@ public struct Orchestrator: Sendable {
         guard isDirectory.boolValue else {
             throw SparksError(.repoNotFound, "repository \(request.repository) is not a directory", hint: "pass a directory with --repo")
         }
-        let pathGuard = try PathGuard(root: request.repository)
-        let task = TaskSpec(goal: goal, context: request.context, spark: spark.name, repository: pathGuard.root)
-        return (task, spark)
-    }
+        let root = try PathGuard(root: request.repository).root
+        var task = TaskSpec(goal: goal, context: request.context, spark: request.spark ?? "", repository: root, lane: request.lane,
+                            risk: request.risk, priority: request.priority, source: request.source, repoLabel: request.repoLabel,
+                            verify: request.verify, sparkExplicit: request.spark != nil, waitSecs: request.waitSecs,
+                            maxAttempts: config.orchestration.maxAttempts, parentID: request.parentID, baseRef: request.baseRef)
+        var submission = Submission(task: task)
 
-    /// Runs a task to its end and records it. Failures of the task (including the model being
-    /// unreachable mid-task) come back as an outcome; only bad requests throw.
-    public func dispatch(_ request: DispatchRequest, events: @escaping TaskEventSink = { _ in }) async throws(SparksError) -> TaskOutcome {
-        let (task, spark) = try prepare(request)
-        return try await run(task, spark: spark, waitSecs: request.waitSecs ?? config.agent.dispatchWaitSecs,
-                             events: events)
-    }
-
-    func run(_ task: TaskSpec, spark: SparkDefinition, waitSecs: Int,
-             events: @escaping TaskEventSink) async throws(SparksError) -> TaskOutcome {
-        var tools = try registry.tools(for: spark)
-        if memory == nil { tools.removeAll { SparkDefinition.memoryTools.contains($0.name) } }
-        // A spark may ask for another backend (or image) than the default.
-        let sandbox = spark.sandbox != nil || spark.image != nil ? try SandboxFactory.make(config.sandbox, spark: spark) : self.sandbox
-        try store.insertTask(task)
-        let workspace: Workspace
-        do {
-            workspace = try workspaces.create(taskID: task.id, repository: task.repository,
-                                              copyNonGit: config.copyNonGitDirectories)
-            try (sandbox as? BubblewrapSandbox)?.prepareWorkspace(workspace.path)
-            try (sandbox as? DockerSandbox)?.prepareWorkspace(workspace.path)
-            try store.recordWorkspace(taskID: task.id, path: workspace.path, branch: workspace.branch,
-                                      baseCommit: workspace.baseCommit, source: workspace.source)
-        } catch {
-            let outcome = TaskOutcome(taskID: task.id, status: .failed, reason: .internalError, summary: "The task could not start: \(error.message)",
-                                      error: error.description, steps: 0, usage: TokenUsage(), durationMs: 0)
-            try store.finishTask(outcome)
-            throw error
-        }
-        let workspaceGuard = try PathGuard(root: workspace.path)
-        var policy = SandboxPolicy.workspace(workspaceGuard.root, limits: spark.limits.applied(to: config.sandbox.limits),
-                                             readOnlyPaths: workspace.readOnlyPaths + config.sandbox.readOnlyPaths)
-        let hosts = spark.allowedHosts ?? config.sandbox.allowedHosts
-        if !hosts.isEmpty {
-            guard sandbox is BubblewrapSandbox else {
-                throw SparksError(.configInvalid, "spark `\(spark.name)` has allowed_hosts, but network by allowlist works with the bubblewrap backend only")
+        // Screen before any model sees the text.
+        if let report = screen(goal + "\n" + (request.context ?? ""), surface: .taskIntake, repo: task.repoLabel,
+                               author: request.author, provider: request.source, taskID: task.id) {
+            submission.scan = report
+            events(.scanned(decision: report.decision.rawValue, score: report.score, rules: report.ruleIDs))
+            if report.decision == .block {
+                task.spark = task.spark.isEmpty ? "-" : task.spark
+                submission.task = task
+                try store.enqueueTask(task)
+                let outcome = TaskOutcome(taskID: task.id, status: .failed, reason: .injectionBlocked,
+                                          summary: report.blockedMessage, error: "\(ReasonCode.injectionBlocked.marker) \(report.blockedMessage)",
+                                          steps: 0, usage: TokenUsage(), durationMs: 0)
+                try store.finishTask(outcome)
+                submission.outcome = outcome
+                return submission
             }
-            policy.network = .allowlist(hosts)
         }
-        // One long-lived sandbox per task keeps each further command cheap; without the supervisor
-        // binary every command gets a sandbox of its own, with the same isolation.
-        var session: SandboxSession?
-        var container: DockerSession?
-        if let bubblewrap = sandbox as? BubblewrapSandbox, let supervisor = SandboxSession.locateSupervisor() {
-            session = SandboxSession(base: bubblewrap, policy: policy, supervisorPath: supervisor)
-        } else if let docker = sandbox as? DockerSandbox {
-            container = DockerSession(base: docker, policy: policy)
-        }
-        let taskSandbox: any Sandbox = session ?? container ?? sandbox
-        defer {
-            if let session { Task { await session.close() } }
-            if let container { Task { await container.close() } }
-        }
-        let execution = Execution(sandbox: taskSandbox, policy: policy, confirmPatterns: config.sandbox.confirmPatterns,
-                                  confirmer: confirmer)
-        let conversation = try store.createConversation(sessionKey: "task:\(task.id.uuidString.lowercased())", taskID: task.id,
-                                                        title: String(task.goal.prefix(120)))
-        events(.started(taskID: task.id, spark: spark.name, repository: task.repository))
-        events(.workspaceReady(path: workspace.path, branch: workspace.branch, sandbox: sandbox.kind))
-        var taskLogger = logger
-        taskLogger[metadataKey: "task_id"] = "\(task.id.uuidString.lowercased())"
-        taskLogger[metadataKey: "spark"] = "\(spark.name)"
-        let hooks = Self.hooks(store: store, taskID: task.id, conversation: conversation, events: events, logger: taskLogger)
-        let recalled = await recallMemories(for: task, logger: taskLogger)
-        let agentRun = AgentRun(
-            task: TaskSpec(id: task.id, goal: task.goal, context: task.context, spark: task.spark, repository: workspace.path,
-                           lane: task.lane, risk: task.risk),
-            spark: spark, model: model, tools: tools,
-            toolContext: ToolContext(pathGuard: workspaceGuard, maxOutputChars: config.tools.maxOutputChars, execution: execution,
-                                     memory: memory, memorySource: "task:\(task.id.uuidString.lowercased())"),
-            maxSteps: spark.maxSteps ?? config.agent.maxSteps, contextWindow: config.llm.contextWindow,
-            loopGuard: config.agent.loopGuard,
-            hooks: hooks, memories: recalled, memoryTokenBudget: config.memory.promptTokenBudget)
 
-        let started = ContinuousClock.now
-        let progress = ProgressTracker()
-        let result = await Self.runWithDeadline(seconds: waitSecs, agentRun: agentRun, progress: progress)
-        var verification: Verification?
-        if case .finished(let agent) = result, agent.succeeded, let verify = spark.verify {
-            events(.verifyStarted(command: verify))
-            verification = await self.verify(verify, in: workspace, sandbox: taskSandbox, policy: policy)
-            events(.verifyFinished(passed: verification?.passed ?? false, detail: verification?.detail ?? ""))
+        if !task.sparkExplicit {
+            let decision = try selector.select(for: task, roster: config.sparks, store: store)
+            task.spark = decision.spark
+            submission.selection = decision
+            events(.selected(spark: decision.spark, action: decision.action.rawValue, reasons: decision.reasonCodes,
+                             explanation: decision.explanation))
+            record("selection", "\(decision.spark) chosen (\(decision.action.rawValue)): \(decision.explanation)", task: task)
         }
-        // Done with the task's sandbox: end it now, so nothing (processes, proxy socket) outlives the task.
-        await session?.close()
-        await container?.close()
-        do {
-            try workspaces.commitAll(workspace, message: "sparks: \(task.goal.prefix(72))\n\nTask \(task.id.uuidString.lowercased()), spark \(spark.name).")
-        } catch {
-            logger.warning("could not commit the task's changes", metadata: ["error": "\(error.message)"])
+        guard let spark = config.spark(named: task.spark) else {
+            throw SparksError(.sparkNotFound, "there is no spark named \"\(task.spark)\"")
         }
-        let elapsed = started.duration(to: .now)
-        let durationMs = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
-        let outcome: TaskOutcome
-        switch result {
-        case .finished(let agent):
-            if let verification, !verification.passed {
-                outcome = TaskOutcome(taskID: task.id, status: .failed, reason: .verifyFailed,
-                                      summary: agent.summary + "\n\nVerification failed: \(verification.detail)",
-                                      error: "verify command failed: \(verification.detail.prefix(300))",
-                                      steps: agent.steps, usage: agent.usage, durationMs: durationMs)
-            } else {
-                outcome = TaskOutcome(taskID: task.id, status: agent.succeeded ? .succeeded : .failed, reason: agent.reason,
-                                      summary: agent.summary, steps: agent.steps, usage: agent.usage, durationMs: durationMs)
+        try autonomy.enforce(AutonomyLadder.action(for: spark), what: "run spark \(spark.name) on \(task.repoLabel): \(goal.prefix(80))",
+                             store: store, spark: spark.name)
+        try store.enqueueTask(task)
+        submission.task = task
+        record("task_queued", "queued for \(task.spark) [\(task.lane):\(task.repoLabel):\(task.risk)] \(goal.prefix(120))", task: task)
+        events(.queued(taskID: task.id, spark: task.spark))
+        return submission
+    }
+
+    /// Runs a request to its end in this process and records it. Failures of the task (including
+    /// the model being unreachable mid-task) come back as an outcome; only bad requests throw.
+    public func dispatch(_ request: DispatchRequest, stop: StopSignal = StopSignal(),
+                         events: @escaping TaskEventSink = { _ in }) async throws(SparksError) -> TaskOutcome {
+        let submission = try submit(request, events: events)
+        if let outcome = submission.outcome {
+            events(.finished(outcome))
+            return outcome
+        }
+        return try await runInProcess(taskID: submission.task.id, stop: stop, events: events)
+    }
+
+    /// Waits until the queue limits let this task start, then runs it here; retries after
+    /// transient failures wait out their backoff. Returns the final outcome.
+    public func runInProcess(taskID: UUID, stop: StopSignal = StopSignal(), pollInterval: Duration = .milliseconds(250),
+                             events: @escaping TaskEventSink = { _ in }) async throws(SparksError) -> TaskOutcome {
+        var toldWaiting = false
+        while true {
+            if let claimed = try store.claimNextTask(limits: queueLimits, only: taskID) {
+                toldWaiting = false
+                let outcome = await execute(claimed, stop: stop, events: events)
+                if outcome.status != .queued { return outcome }
+                continue
             }
-        case .failed(let error):
-            let (steps, usage) = progress.snapshot()
-            let reason: ReasonCode = error.code == .cancelled ? .cancelled : error.code.rawValue.hasPrefix("llm_") ? .llmError : .internalError
-            outcome = TaskOutcome(taskID: task.id, status: .failed, reason: reason, summary: "The task failed: \(error.message)",
-                                  error: error.description, steps: steps, usage: usage, durationMs: durationMs)
-        case .timedOut:
-            let (steps, usage) = progress.snapshot()
-            outcome = TaskOutcome(taskID: task.id, status: .failed, reason: .dispatchTimeout,
-                                  summary: "The task did not finish within \(waitSecs) s and was stopped.",
-                                  error: "dispatch_timeout after \(waitSecs) s", steps: steps, usage: usage, durationMs: durationMs)
-        }
-        try store.finishTask(outcome)
-        await storeLesson(task: task, outcome: outcome, logger: taskLogger)
-        events(.finished(outcome))
-        return outcome
-    }
-
-    /// The memories most relevant to the task's goal; none (with a warning) if recall fails.
-    func recallMemories(for task: TaskSpec, logger: Logger) async -> [RecalledMemory] {
-        guard let memory, config.memory.promptMemories > 0 else { return [] }
-        do {
-            return try await memory.recall(task.goal, limit: config.memory.promptMemories)
-        } catch {
-            logger.warning("could not recall memories", metadata: ["error": "\(error.message)"])
-            return []
-        }
-    }
-
-    /// "goal → outcome: summary" (at most 500 characters, secrets redacted) as a `lesson` memory.
-    func storeLesson(task: TaskSpec, outcome: TaskOutcome, logger: Logger) async {
-        guard let memory else { return }
-        let goal = task.goal.replacingOccurrences(of: "\n", with: " ")
-        let summary = outcome.summary.replacingOccurrences(of: "\n", with: " ").trimmingCharacters(in: .whitespaces)
-        var lesson = "\(goal.prefix(200)) → \(outcome.status.rawValue)"
-        if let reason = outcome.reason, outcome.status != .succeeded { lesson += " (\(reason.rawValue))" }
-        if !summary.isEmpty { lesson += ": " + summary }
-        if lesson.count > 500 { lesson = String(lesson.prefix(499)) + "…" }
-        let redactor = Redactor(secrets: config.llm.apiKey.map { [$0.reveal()] } ?? [])
-        do {
-            _ = try await memory.remember(category: "lesson", content: redactor.redact(lesson),
-                                          source: "task:\(task.id.uuidString.lowercased())")
-            try await memory.flush()
-        } catch {
-            logger.warning("could not store the task's lesson", metadata: ["error": "\(error.message)"])
-        }
-    }
-
-    struct Verification: Sendable {
-        var passed: Bool
-        var detail: String
-    }
-
-    /// Runs the spark's verify command in the sandbox; its exit code decides.
-    func verify(_ command: String, in workspace: Workspace, sandbox: any Sandbox, policy: SandboxPolicy) async -> Verification {
-        do {
-            let result = try await sandbox.run(.shell(command, in: workspace.path), policy: policy)
-            let tail = String(result.combinedOutput.suffix(1500))
-            return Verification(passed: result.termination.succeeded,
-                                detail: "`\(command)` → \(result.termination)" + (tail.isEmpty ? "" : "\n\(tail)"))
-        } catch {
-            return Verification(passed: false, detail: "`\(command)` could not run: \(error.message)")
-        }
-    }
-
-    enum RunResult: Sendable {
-        case finished(AgentResult)
-        case failed(SparksError)
-        case timedOut
-    }
-
-    /// Runs the spark, stopping it when the deadline passes.
-    static func runWithDeadline(seconds: Int, agentRun: AgentRun, progress: ProgressTracker) async -> RunResult {
-        var run = agentRun
-        let hooks = run.hooks
-        run.hooks.progress = { steps, usage in
-            progress.update(steps: steps, usage: usage)
-            hooks.progress(steps, usage)
-        }
-        let finalRun = run
-        return await withTaskGroup(of: RunResult.self) { group in
-            group.addTask {
-                do { return .finished(try await ReActStrategy().run(finalRun)) } catch { return .failed(SparksError.wrap(error)) }
+            guard let record = try store.task(idPrefix: taskID.uuidString) else {
+                throw SparksError(.internalError, "task \(taskID.uuidString.lowercased()) vanished from the database")
             }
-            group.addTask {
-                do { try await Task.sleep(for: .seconds(seconds)) } catch { return .failed(SparksError(.cancelled, "cancelled")) }
-                return .timedOut
+            if record.status.isTerminal { return Self.outcome(of: record) }
+            if stop.reason != nil {
+                _ = try store.requestCancel(taskID: taskID)
+                continue
             }
-            let first = await group.next() ?? .timedOut
-            group.cancelAll()
-            return first
+            if !toldWaiting && record.notBefore == nil {
+                events(.waitingForSlot(running: (try? store.taskCounts()[.running]) ?? 0))
+                toldWaiting = true
+            }
+            do { try await Task.sleep(for: pollInterval) } catch { stop.stop(.user) }
         }
     }
 
-    static func hooks(store: SparksStore, taskID: UUID, conversation: UUID, events: @escaping TaskEventSink,
-                      logger: Logger) -> AgentHooks {
-        AgentHooks(
-            event: events,
-            message: { message in
-                do { try store.appendMessage(message, to: conversation) } catch {
-                    logger.warning("could not save a transcript message", metadata: ["error": "\(error)"])
-                }
-            },
-            toolUsed: { tool, ok, durationMs, error in
-                do { try store.recordToolUsage(tool: tool, succeeded: ok, durationMs: durationMs, error: error) } catch {
-                    logger.warning("could not save tool usage", metadata: ["tool": "\(tool)", "error": "\(error)"])
-                }
-            },
-            progress: { steps, usage in
-                do { try store.recordProgress(taskID: taskID, steps: steps, usage: usage) } catch {
-                    logger.warning("could not save task progress", metadata: ["error": "\(error)"])
-                }
-            })
-    }
-}
-
-/// The latest step count and token totals of a running task, readable when it is stopped.
-final class ProgressTracker: Sendable {
-    private let state = Mutex((steps: 0, usage: TokenUsage()))
-
-    func update(steps: Int, usage: TokenUsage) {
-        state.withLock { $0 = (steps, usage) }
+    public var queueLimits: SparksStore.QueueLimits {
+        SparksStore.QueueLimits(global: config.orchestration.maxConcurrent, perRepository: config.orchestration.perRepository)
     }
 
-    func snapshot() -> (Int, TokenUsage) {
-        state.withLock { ($0.steps, $0.usage) }
+    /// The outcome stored for a finished task.
+    static func outcome(of record: TaskRecord) -> TaskOutcome {
+        TaskOutcome(taskID: record.id, status: record.status, reason: record.reason, summary: record.summary ?? "",
+                    error: record.error, steps: record.steps, usage: record.usage, durationMs: record.durationMs ?? 0,
+                    verifyExitCode: record.verifyExitCode)
+    }
+
+    /// Scans text; records and returns the report when the scanner found anything.
+    func screen(_ text: String, surface: PromptScanner.Surface, repo: String?, author: String?, provider: String?,
+                taskID: UUID? = nil, sessionKey: String? = nil) -> PromptScanner.Report? {
+        guard config.orchestration.scanner.enabled else { return nil }
+        let report = scanner.scan(text, context: PromptScanner.Context(surface: surface, provider: provider, repo: repo, author: author))
+        guard !report.findings.isEmpty else { return nil }
+        let details = JSONValue.object([
+            "surface": .string(surface.rawValue), "decision": .string(report.decision.rawValue), "score": .number(Double(report.score)),
+            "mode": .string(report.mode.rawValue), "allowlisted": .bool(report.allowlisted),
+            "rules": .array(report.ruleIDs.map(JSONValue.string)), "excerpt": .string(report.excerpt),
+        ])
+        try? store.appendEvent(category: "prompt_scan", message: "\(report.decision.rawValue) score \(report.score): "
+                                   + report.ruleIDs.joined(separator: ", "),
+                               taskID: taskID, sessionKey: sessionKey, details: details.canonicalText)
+        return report
+    }
+
+    func record(_ category: String, _ message: String, task: TaskSpec) {
+        do {
+            try store.appendEvent(category: category, message: message, taskID: task.id, spark: task.spark)
+        } catch {
+            logger.warning("could not record an event", metadata: ["category": "\(category)", "error": "\(error.message)"])
+        }
+    }
+
+    /// The scanner as configured (`[scanner]`).
+    public static func scannerSettings(_ configured: ScannerSettings) -> PromptScanner.Settings {
+        var settings = PromptScanner.Settings()
+        settings.enabled = configured.enabled
+        settings.mode = PromptScanner.Mode(rawValue: configured.mode) ?? .block
+        settings.flagThreshold = configured.flagThreshold
+        settings.blockThreshold = configured.blockThreshold
+        settings.allowlist = configured.allowRepos.map { PromptScanner.AllowRule(.repo, $0) }
+            + configured.allowAuthors.map { PromptScanner.AllowRule(.author, $0) }
+            + configured.allowPatterns.map { PromptScanner.AllowRule(.textPattern, $0) }
+        return settings
     }
 }

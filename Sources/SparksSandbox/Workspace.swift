@@ -40,8 +40,11 @@ public struct WorkspaceManager: Sendable {
         root + "/" + taskID.uuidString.lowercased()
     }
 
-    /// Makes the clone and its branch. A directory that is not a git repository is refused.
-    public func create(taskID: UUID, repository: String, copyNonGit: Bool = false) throws(SparksError) -> Workspace {
+    /// Makes the clone and its branch, from `baseRef` (a branch or commit of the repository) or
+    /// its HEAD. A clone left by an earlier attempt of the same task is replaced: a retry starts
+    /// clean. A directory that is not a git repository is refused.
+    public func create(taskID: UUID, repository: String, copyNonGit: Bool = false, baseRef: String? = nil) throws(SparksError) -> Workspace {
+        if FileManager.default.fileExists(atPath: path(for: taskID)) { try remove(path(for: taskID)) }
         guard git.isRepository(repository) else {
             guard copyNonGit else {
                 throw SparksError(.workspaceFailed, "\(repository) is not a git repository; a spark works on its own clone of one",
@@ -50,7 +53,12 @@ public struct WorkspaceManager: Sendable {
             return try createCopy(taskID: taskID, directory: repository)
         }
         let top = try git.run(["rev-parse", "--show-toplevel"], in: repository).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let base = try? git.run(["rev-parse", "HEAD"], in: top).trimmingCharacters(in: .whitespacesAndNewlines), !base.isEmpty else {
+        guard let base = try? git.run(["rev-parse", "--verify", "--quiet", (baseRef ?? "HEAD") + "^{commit}"], in: top)
+            .trimmingCharacters(in: .whitespacesAndNewlines), !base.isEmpty
+        else {
+            if let baseRef {
+                throw SparksError(.workspaceFailed, "\(top) has no branch or commit \(baseRef)", hint: "check the name with `git -C \(top) branch -a`")
+            }
             throw SparksError(.workspaceFailed, "\(top) has no commits yet", hint: "commit something first: git add -A && git commit -m init")
         }
         do {

@@ -119,6 +119,88 @@ enum Migrations {
                 END;
                 """)
         }
+        // The task queue (queued rows wait for a slot; attempts are kept per try), the decisions
+        // that chose a spark or a route, scheduled jobs, and an event log that outlives processes.
+        migrator.registerMigration("v4_queue_selection_jobs_events") { db in
+            try db.execute(sql: """
+                ALTER TABLE tasks ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE tasks ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE tasks ADD COLUMN max_attempts INTEGER NOT NULL DEFAULT 3;
+                ALTER TABLE tasks ADD COLUMN not_before TEXT;
+                ALTER TABLE tasks ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE tasks ADD COLUMN started_at TEXT;
+                ALTER TABLE tasks ADD COLUMN heartbeat_at TEXT;
+                ALTER TABLE tasks ADD COLUMN source TEXT NOT NULL DEFAULT 'cli';
+                ALTER TABLE tasks ADD COLUMN repo_label TEXT;
+                ALTER TABLE tasks ADD COLUMN verify_command TEXT;
+                ALTER TABLE tasks ADD COLUMN wait_secs INTEGER;
+                ALTER TABLE tasks ADD COLUMN spark_explicit INTEGER NOT NULL DEFAULT 1;
+                ALTER TABLE tasks ADD COLUMN parent_id TEXT;
+                ALTER TABLE tasks ADD COLUMN base_ref TEXT;
+                ALTER TABLE task_outcomes ADD COLUMN rolled_back INTEGER NOT NULL DEFAULT 0;
+                CREATE INDEX tasks_queue ON tasks(status, priority DESC, created_at);
+                CREATE INDEX tasks_scope ON tasks(repo_label, lane, risk, created_at DESC);
+
+                CREATE TABLE task_attempts (
+                    task_id TEXT NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+                    attempt INTEGER NOT NULL,
+                    owner TEXT,
+                    status TEXT NOT NULL,
+                    reason TEXT,
+                    detail TEXT,
+                    started_at TEXT NOT NULL,
+                    finished_at TEXT,
+                    PRIMARY KEY (task_id, attempt)
+                );
+
+                CREATE TABLE spark_selections (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    task_id TEXT,
+                    repo TEXT NOT NULL,
+                    lane TEXT NOT NULL,
+                    risk TEXT NOT NULL,
+                    selected TEXT NOT NULL,
+                    baseline TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    reason_codes TEXT NOT NULL,
+                    explanation TEXT NOT NULL,
+                    created_at TEXT NOT NULL
+                );
+                CREATE INDEX spark_selections_by_task ON spark_selections(task_id);
+
+                CREATE TABLE jobs (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE,
+                    schedule_kind TEXT NOT NULL,
+                    schedule_data TEXT NOT NULL,
+                    prompt TEXT NOT NULL,
+                    spark TEXT,
+                    repository TEXT NOT NULL,
+                    risk TEXT NOT NULL DEFAULT 'low',
+                    missed_policy TEXT NOT NULL DEFAULT 'skip',
+                    enabled INTEGER NOT NULL DEFAULT 1,
+                    next_run TEXT,
+                    last_run TEXT,
+                    last_task_id TEXT,
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL
+                );
+                CREATE INDEX jobs_due ON jobs(enabled, next_run);
+
+                CREATE TABLE events (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    created_at TEXT NOT NULL,
+                    category TEXT NOT NULL,
+                    task_id TEXT,
+                    spark TEXT,
+                    session_key TEXT,
+                    message TEXT NOT NULL,
+                    details TEXT
+                );
+                CREATE INDEX events_by_time ON events(created_at);
+                CREATE INDEX events_by_task ON events(task_id, id);
+                """)
+        }
         return migrator
     }
 }

@@ -25,6 +25,41 @@ public struct TaskRecord: Sendable, Hashable {
     public var baseCommit: String?
     public var sourceRepository: String?
     public var appliedAt: Date?
+    public var priority: Int = 0
+    public var attempts: Int = 0
+    public var maxAttempts: Int = 3
+    public var source: String = "cli"
+    public var repoLabel: String = ""
+    public var verifyCommand: String?
+    public var verifyExitCode: Int?
+    public var rolledBack: Bool = false
+    public var cancelRequested: Bool = false
+    public var sparkExplicit: Bool = true
+    public var waitSecs: Int?
+    public var notBefore: Date?
+    public var startedAt: Date?
+    public var owner: String?
+    public var parentID: UUID?
+    public var baseRef: String?
+
+    /// The task as it was asked for, to run it (again).
+    public var spec: TaskSpec {
+        TaskSpec(id: id, goal: goal, context: context, spark: spark, repository: repository, lane: lane, risk: risk,
+                 priority: priority, source: source, repoLabel: repoLabel, verify: verifyCommand,
+                 sparkExplicit: sparkExplicit, waitSecs: waitSecs, maxAttempts: maxAttempts, parentID: parentID,
+                 baseRef: baseRef)
+    }
+}
+
+/// One start of a task: a task interrupted or retried has several.
+public struct TaskAttempt: Sendable, Hashable {
+    public var attempt: Int
+    public var owner: String?
+    public var status: String
+    public var reason: String?
+    public var detail: String?
+    public var startedAt: Date
+    public var finishedAt: Date?
 }
 
 /// How often a tool was used and how it went.

@@ -59,3 +59,10 @@ public final class SparksStore: Sendable {
         return SparksError(.storeFailed, "database error: \(error)", cause: error)
     }
 }
+
+extension SparksStore {
+    /// `PRAGMA integrity_check`: "ok" for a sound database, else SQLite's list of problems.
+    public func integrityCheck() throws(SparksError) -> String {
+        try read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
+    }
+}

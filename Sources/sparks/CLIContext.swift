@@ -17,13 +17,20 @@ enum CLI {
         return loaded
     }
 
-    /// Opens the database and marks tasks left running by a dead process as interrupted.
+    /// Opens the database and recovers tasks left running by a dead process: back in the queue or
+    /// marked interrupted, by `[queue] on_interrupt`.
     static func openStore(_ config: SparksConfig) throws(SparksError) -> SparksStore {
         let store = try SparksStore(path: config.databasePath)
-        let recovered = try store.recoverInterruptedTasks()
-        if !recovered.isEmpty {
-            Terminal.error("note: \(recovered.count) task(s) were left running by a process that stopped; marked interrupted: "
-                + recovered.map { String($0.uuidString.lowercased().prefix(8)) }.joined(separator: ", "))
+        let recovered = try store.recoverInterruptedTasks(requeue: config.orchestration.requeueInterrupted)
+        let requeued = recovered.filter(\.requeued).map { String($0.id.uuidString.lowercased().prefix(8)) }
+        let ended = recovered.filter { !$0.requeued }.map { String($0.id.uuidString.lowercased().prefix(8)) }
+        if !ended.isEmpty {
+            Terminal.error("note: \(ended.count) task(s) were left running by a process that stopped; marked interrupted: "
+                + ended.joined(separator: ", "))
+        }
+        if !requeued.isEmpty {
+            Terminal.error("note: \(requeued.count) task(s) were left running by a process that stopped; back in the queue "
+                + "(`sparks serve` runs them): " + requeued.joined(separator: ", "))
         }
         return store
     }
@@ -34,16 +41,16 @@ enum CLI {
         config.memory.enabled ? MemoryService(store: store, settings: config.memory) : nil
     }
 
-    static func logger(verbose: Bool) -> Logger {
+    static func logger(verbose: Bool, level: Logger.Level = .warning) -> Logger {
         var logger = Logger(label: "sparks")
-        logger.logLevel = verbose ? .debug : .warning
+        logger.logLevel = verbose ? .debug : level
         return logger
     }
 
-    static func bootstrapLogging() {
+    static func bootstrapLogging(level: Logger.Level = .warning) {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .warning
+            handler.logLevel = level
             return handler
         }
     }

@@ -11,15 +11,31 @@ struct ChatCommand: AsyncParsableCommand {
         commandName: "chat",
         abstract: "Talk with the model: an interactive session, or one message with -m.",
         discussion: """
-            In the session: /help, /sparks, /model [name], /new, /quit. Input lines are kept in
-            $SPARKS_HOME/history.txt (readable by you only). Answers stream as they arrive.
+            Each message is screened by the prompt scanner, then routed: answered directly (simple),
+            looked up with one read-only tool (direct), or handed to a spark as a task on --repo
+            (complex; the spark is named by @name at the start of the message or --spark, else chosen
+            from KPIs). The routing decision is printed on stderr. With [orchestrator] route_chat =
+            false, messages go straight to the model and answers stream.
 
-            Example:
+            In the session: /help, /sparks, /model [name], /dispatch, /new, /quit. Input lines are kept
+            in $SPARKS_HOME/history.txt (readable by you only).
+
+            Examples:
               sparks chat -m "what does a git worktree do?"
+              sparks chat --repo ~/src/app -m "@coder add a CONTRIBUTING.md"
             """)
 
     @Option(name: [.short, .customLong("message")], help: "Send one message, print the answer and exit.")
     var message: String?
+
+    @Option(name: .long, help: "Hand every complex message to this spark.")
+    var spark: String?
+
+    @Option(name: .long, help: ArgumentHelp("The repository tasks from this chat work on.", valueName: "path"))
+    var repo = "."
+
+    @Flag(name: [.short, .long], help: "Approve every command that needs approval without asking.")
+    var yes = false
 
     @OptionGroup var options: GlobalOptions
 
@@ -30,12 +46,19 @@ struct ChatCommand: AsyncParsableCommand {
             let store = try CLI.openStore(config)
             let (model, shutdown) = ModelFactory.make(config.llm, logger: CLI.logger(verbose: options.verbose))
             let session = try ChatSession(model: model, store: store)
+            var pipeline: ChatPipeline?
+            if config.orchestration.routeChat {
+                let orchestrator = Orchestrator(config: config, store: store, model: model, sandbox: try SandboxFactory.make(config.sandbox),
+                                                confirmer: yes ? Approval.confirmer(autoApprove: true) : Approval.ask,
+                                                memory: CLI.memory(config, store: store), logger: CLI.logger(verbose: options.verbose))
+                pipeline = ChatPipeline(orchestrator: orchestrator, session: session, repository: WorkspacePaths.absolute(repo))
+            }
             do {
                 if let message {
-                    try await oneShot(message, session: session)
+                    try await oneShot(message, session: session, pipeline: pipeline)
                 } else {
                     let dispatcher = REPLDispatcher(config: config, store: store, model: model, verbose: options.verbose)
-                    try await repl(session: session, config: config, dispatcher: dispatcher)
+                    try await repl(session: session, config: config, dispatcher: dispatcher, pipeline: pipeline)
                 }
             } catch {
                 await shutdown()
@@ -45,15 +68,38 @@ struct ChatCommand: AsyncParsableCommand {
         }
     }
 
-    private func oneShot(_ text: String, session: ChatSession) async throws {
+    private func oneShot(_ text: String, session: ChatSession, pipeline: ChatPipeline?) async throws {
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw SparksError(.invalidInput, "the message is empty", hint: "pass some text with -m")
         }
-        _ = try await session.send(text) { Terminal.out($0, newline: false) }
-        Terminal.out("")
+        try await turn(text, session: session, pipeline: pipeline)
     }
 
-    private func repl(session: ChatSession, config: SparksConfig, dispatcher: REPLDispatcher) async throws {
+    /// One message: through the pipeline (scan, route, answer or task), or straight to the model.
+    private func turn(_ text: String, session: ChatSession, pipeline: ChatPipeline?) async throws(SparksError) {
+        guard let pipeline else {
+            _ = try await session.send(text) { Terminal.out($0, newline: false) }
+            Terminal.out("")
+            return
+        }
+        let printer = ProgressPrinter(showText: false)
+        let turn = try await pipeline.handle(text, explicitSpark: spark) { printer.handle($0) }
+        if let scan = turn.scan {
+            Terminal.error("scanner: \(scan.decision.rawValue) (score \(scan.score): \(scan.ruleIDs.joined(separator: ", ")))")
+        }
+        switch turn.route.kind {
+        case .simple:
+            Terminal.error("route: simple (\(turn.route.reason))")
+        case .direct:
+            Terminal.error("route: direct → \(turn.route.tool ?? "?") (\(turn.route.reason))")
+        case .complex:
+            let how = turn.selection.map { "selected: \($0.action.rawValue), \($0.reasonCodes.joined(separator: ", "))" } ?? turn.route.reason
+            Terminal.error("route: complex → \(turn.outcome.map { _ in turn.selection?.spark ?? turn.route.spark ?? "?" } ?? "?") (\(how))")
+        }
+        Terminal.out(turn.answer)
+    }
+
+    private func repl(session: ChatSession, config: SparksConfig, dispatcher: REPLDispatcher, pipeline: ChatPipeline?) async throws {
         let history = ChatHistoryFile(path: (config.home as NSString).appendingPathComponent("history.txt"))
         Terminal.out("Sparks chat · model \(session.currentModel) · /help for commands, /quit to leave")
         while true {
@@ -70,8 +116,7 @@ struct ChatCommand: AsyncParsableCommand {
                 continue
             }
             do {
-                _ = try await session.send(input) { Terminal.out($0, newline: false) }
-                Terminal.out("")
+                try await turn(input, session: session, pipeline: pipeline)
             } catch {
                 // A failed turn does not end the session.
                 Terminal.error("error: \(error.message)")
@@ -171,7 +216,8 @@ struct REPLDispatcher {
         let orchestrator = Orchestrator(config: config, store: store, model: model, sandbox: try SandboxFactory.make(config.sandbox),
                                         confirmer: Approval.ask, memory: CLI.memory(config, store: store),
                                         logger: CLI.logger(verbose: verbose))
-        let request = Orchestrator.DispatchRequest(goal: goal, spark: spark, repository: FileManager.default.currentDirectoryPath)
+        let request = Orchestrator.DispatchRequest(goal: goal, spark: spark, repository: FileManager.default.currentDirectoryPath,
+                                                   source: "chat")
         let printer = ProgressPrinter(showText: false)
         let outcome = try await orchestrator.dispatch(request) { printer.handle($0) }
         Terminal.out(outcome.summary)

@@ -2,25 +2,33 @@ import ArgumentParser
 import Foundation
 import SparksCore
 import SparksOrchestrator
+import SparksStore
 
 struct DispatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dispatch",
         abstract: "Run one task with a spark and print its result.",
         discussion: """
+            The goal and context are screened by the prompt scanner first. Without --spark, KPI-driven
+            selection chooses the spark from past outcomes in the task's (repo, lane, risk) scope and
+            says why. When `sparks serve` runs, the task goes to its queue; otherwise it runs here
+            (waiting for a slot if [queue] max_concurrent tasks already run).
+
             Progress goes to stderr, the spark's final answer to stdout. The task id is printed on
             stderr as task_id=<uuid>. Exits 0 when the task succeeded, 1 when it failed, 124 when it
             did not finish within --wait seconds (reason dispatch_timeout).
 
-            Example:
+            Examples:
               sparks dispatch --spark coder --repo ~/src/app --goal "add a CONTRIBUTING.md"
+              sparks dispatch --repo . --goal "fix the failing test" --verify "make test"
+              sparks dispatch --detach --priority 5 --repo . --goal "update the changelog"
             """)
 
     @Option(name: .long, help: "What the spark should do.")
     var goal: String
 
-    @Option(name: .long, help: "The spark to use (see `sparks roster`).")
-    var spark = "coder"
+    @Option(name: .long, help: "The spark to use (see `sparks roster`); default: chosen from KPIs.")
+    var spark: String?
 
     @Option(name: .long, help: ArgumentHelp("The repository to work on.", valueName: "path"))
     var repo = "."
@@ -30,6 +38,24 @@ struct DispatchCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("Stop the task after this many seconds (default: agent.dispatch_wait_secs).", valueName: "secs"))
     var wait: Int?
+
+    @Option(name: .long, help: ArgumentHelp("A command whose exit code decides whether the work is accepted (run in the sandbox).", valueName: "command"))
+    var verify: String?
+
+    @Option(name: .long, help: "The task's lane: delivery, self_improvement, ticket_intake, scheduling, reentry, feature.")
+    var lane = "delivery"
+
+    @Option(name: .long, help: "The task's risk: low, medium, high, critical.")
+    var risk = "medium"
+
+    @Option(name: .long, help: "Higher runs first among queued tasks.")
+    var priority = 0
+
+    @Flag(name: .long, help: "Queue the task and return at once (needs `sparks serve`, or runs later when it starts).")
+    var detach = false
+
+    @Flag(name: .long, help: "Run here even when `sparks serve` is running.")
+    var noDaemon = false
 
     @Flag(name: .long, help: "Also show the model's text as it streams.")
     var showText = false
@@ -41,6 +67,7 @@ struct DispatchCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let wait, wait <= 0 { throw ValidationError("--wait must be a positive number of seconds") }
+        if detach && noDaemon { throw ValidationError("--detach and --no-daemon contradict each other") }
     }
 
     func run() async throws {
@@ -58,11 +85,33 @@ struct DispatchCommand: AsyncParsableCommand {
             let absolute = repository.hasPrefix("/") ? repository
                 : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(repository)
             let request = Orchestrator.DispatchRequest(goal: goal, spark: spark, repository: (absolute as NSString).standardizingPath,
-                                                       context: context, waitSecs: wait)
+                                                       context: context, waitSecs: wait, lane: lane, risk: risk, priority: priority,
+                                                       verify: verify)
             let printer = ProgressPrinter(showText: showText)
             let outcome: TaskOutcome
             do {
-                outcome = try await orchestrator.dispatch(request) { printer.handle($0) }
+                let daemon = noDaemon ? nil : DaemonLock.runningPID(home: config.home)
+                if detach || daemon != nil {
+                    let submission = try orchestrator.submit(request) { printer.handle($0) }
+                    let id = submission.task.id.uuidString.lowercased()
+                    if let blocked = submission.outcome {
+                        outcome = blocked
+                    } else if detach {
+                        Terminal.error("task_id=\(id)")
+                        Terminal.error(daemon.map { "queued; sparks serve (pid \($0)) runs it" }
+                            ?? "queued; no `sparks serve` is running: start it to run queued tasks")
+                        Terminal.out(id)
+                        await shutdown()
+                        return
+                    } else {
+                        Terminal.error("task_id=\(id)")
+                        Terminal.error("queued for sparks serve (pid \(daemon!)); waiting for it (Ctrl-C stops waiting, not the task)")
+                        outcome = try await DaemonWait.outcome(of: submission.task.id, store: store)
+                    }
+                } else {
+                    let stop = StopSignal()
+                    outcome = try await orchestrator.dispatch(request, stop: stop) { printer.handle($0) }
+                }
             } catch {
                 await shutdown()
                 throw error
@@ -72,10 +121,32 @@ struct DispatchCommand: AsyncParsableCommand {
             switch outcome.status {
             case .succeeded: return
             default:
-                    let code: Int32 = outcome.reason == .dispatchTimeout ? 124 : outcome.reason == .llmError ? 3 : 1
+                let code: Int32 = outcome.reason == .dispatchTimeout ? 124 : outcome.reason == .llmError ? 3 : 1
                 if let error = outcome.error { Terminal.error("error: \(error)") }
                 throw ExitCode(code)
             }
+        }
+    }
+}
+
+/// Waits for a task the daemon runs, printing its status as it changes.
+enum DaemonWait {
+    static func outcome(of id: UUID, store: SparksStore, pollInterval: Duration = .milliseconds(300)) async throws -> TaskOutcome {
+        var last: TaskStatus?
+        while true {
+            guard let task = try store.task(idPrefix: id.uuidString) else {
+                throw SparksError(.internalError, "task \(id.uuidString.lowercased()) vanished from the database")
+            }
+            if task.status != last {
+                last = task.status
+                Terminal.error("  \(task.status.rawValue)\(task.attempts > 1 ? " (attempt \(task.attempts))" : "")")
+            }
+            if task.status.isTerminal {
+                return TaskOutcome(taskID: task.id, status: task.status, reason: task.reason, summary: task.summary ?? "",
+                                   error: task.error, steps: task.steps, usage: task.usage, durationMs: task.durationMs ?? 0,
+                                   verifyExitCode: task.verifyExitCode)
+            }
+            try await Task.sleep(for: pollInterval)
         }
     }
 }
@@ -88,6 +159,16 @@ final class ProgressPrinter: Sendable {
 
     func handle(_ event: TaskEvent) {
         switch event {
+        case .scanned(let decision, let score, let rules):
+            Terminal.error("  scanner: \(decision) (score \(score): \(rules.joined(separator: ", ")))")
+        case .selected(let spark, let action, let reasons, _):
+            Terminal.error("  selection: \(spark) (\(action); \(reasons.joined(separator: ", ")))")
+        case .queued:
+            break
+        case .waitingForSlot(let running):
+            Terminal.error("  waiting for a slot (\(running) task(s) running)")
+        case .retrying(let attempt, let notBefore, let reason):
+            Terminal.error("  attempt \(attempt) failed (\(reason.prefix(100))); retrying after \(HistoryCommand.format(notBefore))")
         case .started(let id, let spark, let repository):
             Terminal.error("task_id=\(id.uuidString.lowercased())")
             Terminal.error("▸ \(spark) is working in \(repository)")
@@ -96,6 +177,8 @@ final class ProgressPrinter: Sendable {
             if sandbox == "none" {
                 Terminal.error("  warning: sandbox = \"none\": the spark's commands run UNSANDBOXED on this host")
             }
+        case .phase(let name, let detail):
+            Terminal.error("  phase \(name): \(detail)")
         case .verifyStarted(let command):
             Terminal.error("  verify: \(command)")
         case .verifyFinished(let passed, let detail):

@@ -18,10 +18,11 @@ import Testing
     }
 
     @Test func migratesAndUsesWALWithPrivateFile() throws {
-        #expect(try store.appliedMigrations() == ["v1_tasks_conversations_tool_usage", "v2_task_workspaces", "v3_memories"])
+        #expect(try store.appliedMigrations() == ["v1_tasks_conversations_tool_usage", "v2_task_workspaces", "v3_memories",
+                                                  "v4_queue_selection_jobs_events"])
         // Reopening an existing database is a no-op migration.
         let again = try SparksStore(path: store.path)
-        #expect(try again.appliedMigrations().count == 3)
+        #expect(try again.appliedMigrations().count == 4)
         #expect(FileManager.default.fileExists(atPath: store.path + "-wal"))
         let mode = try FileManager.default.attributesOfItem(atPath: store.path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
@@ -34,7 +35,7 @@ import Testing
             for _ in 0..<8 {
                 group.addTask { try SparksStore(path: path).appliedMigrations().count }
             }
-            for try await count in group { #expect(count == 3) }
+            for try await count in group { #expect(count == 4) }
         }
     }
 
@@ -74,7 +75,7 @@ import Testing
         try store.insertTask(alive, owner: .current())
         try store.recordProgress(taskID: orphan.id, steps: 4, usage: TokenUsage(promptTokens: 10, completionTokens: 1))
         let recovered = try store.recoverInterruptedTasks()
-        #expect(recovered == [orphan.id])
+        #expect(recovered.map(\.id) == [orphan.id])
         let record = try #require(try store.task(idPrefix: orphan.id.uuidString))
         #expect(record.status == .interrupted)
         #expect(record.reason == .interrupted)
@@ -88,7 +89,7 @@ import Testing
         var owner = OwnerIdentity.current()
         owner.startTime += 1  // same pid, another process
         try store.insertTask(task, owner: owner)
-        #expect(try store.recoverInterruptedTasks() == [task.id])
+        #expect(try store.recoverInterruptedTasks().map(\.id) == [task.id])
     }
 
     @Test func conversationsKeepToolCalls() throws {

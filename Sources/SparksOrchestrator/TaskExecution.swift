@@ -1,0 +1,344 @@
+import Foundation
+import Logging
+import SparksAgent
+import SparksCore
+import SparksLLM
+import SparksSandbox
+import SparksStore
+import SparksTools
+import Synchronization
+
+extension Orchestrator {
+    /// Runs a claimed task (status `running`, owned by this process) to its end and records it.
+    /// A transient model failure with attempts left, or a shutdown, puts it back in the queue: the
+    /// returned outcome then has status `queued`.
+    public func execute(_ claimed: TaskRecord, stop: StopSignal = StopSignal(),
+                        events: @escaping TaskEventSink = { _ in }) async -> TaskOutcome {
+        let task = claimed.spec
+        let started = ContinuousClock.now
+        func elapsedMs() -> Int {
+            let elapsed = started.duration(to: .now)
+            return Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+        }
+        // Keep the heartbeat fresh and notice cancel requests (also from other processes).
+        let watcher = Task { [store] in
+            var beats = 0
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(500))
+                if Task.isCancelled { break }
+                if (try? store.cancelRequests(among: [task.id]))?.isEmpty == false { stop.stop(.user) }
+                beats += 1
+                if beats % 20 == 0 { try? store.heartbeat(taskIDs: [task.id]) }
+            }
+        }
+        defer { watcher.cancel() }
+
+        let outcome: TaskOutcome
+        do {
+            outcome = try await runClaimed(task, stop: stop, events: events, elapsedMs: elapsedMs)
+        } catch {
+            outcome = TaskOutcome(taskID: task.id, status: .failed, reason: .internalError, summary: "The task could not start: \(error.message)",
+                                  error: error.description, steps: 0, usage: TokenUsage(), durationMs: elapsedMs())
+        }
+        return settle(outcome, task: claimed, stop: stop, events: events)
+    }
+
+    /// Records how a run ended: finished, cancelled, or back in the queue (retry, shutdown).
+    func settle(_ raw: TaskOutcome, task: TaskRecord, stop: StopSignal, events: TaskEventSink) -> TaskOutcome {
+        var outcome = raw
+        let attempt = task.attempts
+        do {
+            if raw.reason == .cancelled || stop.reason != nil {
+                switch stop.reason {
+                case .shutdown where config.orchestration.requeueInterrupted && attempt < task.maxAttempts:
+                    try store.requeueTask(task.id, reason: .shutdown, detail: "Sparks shut down while the task ran")
+                    outcome.status = .queued
+                    outcome.reason = .shutdown
+                    record("task_requeued", "shutdown: back in the queue (attempt \(attempt) of \(task.maxAttempts))", task: task.spec)
+                    return outcome
+                case .shutdown:
+                    outcome.status = .interrupted
+                    outcome.reason = .shutdown
+                    outcome.summary = "Sparks shut down while the task ran."
+                default:
+                    outcome.status = .cancelled
+                    outcome.reason = .cancelled
+                    outcome.summary = "Cancelled while running." + (raw.summary.isEmpty ? "" : " " + raw.summary)
+                }
+            } else if raw.reason == .llmError && attempt < task.maxAttempts {
+                let delay = Double(config.orchestration.retryBackoffSecs) * pow(2, Double(attempt - 1))
+                let notBefore = Date().addingTimeInterval(delay)
+                try store.requeueTask(task.id, reason: .llmError, detail: String((raw.error ?? raw.summary).prefix(300)),
+                                      notBefore: notBefore)
+                events(.retrying(attempt: attempt, notBefore: notBefore, reason: raw.error ?? raw.summary))
+                record("task_retry", "model failure on attempt \(attempt); retry in \(Int(delay)) s", task: task.spec)
+                outcome.status = .queued
+                return outcome
+            }
+            try store.finishTask(outcome)
+        } catch {
+            logger.error("could not record the task's outcome", metadata: ["task_id": "\(task.id)", "error": "\(error.message)"])
+        }
+        record("task_finished", "\(outcome.status.rawValue)\(outcome.reason.map { " (\($0.rawValue))" } ?? "") in \(outcome.durationMs) ms, "
+                   + "\(outcome.usage.totalTokens) tokens", task: task.spec)
+        events(.finished(outcome))
+        return outcome
+    }
+
+    /// The task's worktree, sandbox, agent loop and verification.
+    func runClaimed(_ task: TaskSpec, stop: StopSignal, events: @escaping TaskEventSink,
+                    elapsedMs: () -> Int) async throws(SparksError) -> TaskOutcome {
+        guard let spark = config.spark(named: task.spark) else {
+            throw SparksError(.sparkNotFound, "there is no spark named \"\(task.spark)\"")
+        }
+        var tools = try registry.tools(for: spark)
+        if memory == nil { tools.removeAll { SparkDefinition.memoryTools.contains($0.name) } }
+        // A spark may ask for another backend (or image) than the default.
+        let sandbox = spark.sandbox != nil || spark.image != nil ? try SandboxFactory.make(config.sandbox, spark: spark) : self.sandbox
+        let workspace = try workspaces.create(taskID: task.id, repository: task.repository, copyNonGit: config.copyNonGitDirectories,
+                                              baseRef: task.baseRef)
+        try (sandbox as? BubblewrapSandbox)?.prepareWorkspace(workspace.path)
+        try (sandbox as? DockerSandbox)?.prepareWorkspace(workspace.path)
+        try store.recordWorkspace(taskID: task.id, path: workspace.path, branch: workspace.branch,
+                                  baseCommit: workspace.baseCommit, source: workspace.source)
+        let workspaceGuard = try PathGuard(root: workspace.path)
+        var policy = SandboxPolicy.workspace(workspaceGuard.root, limits: spark.limits.applied(to: config.sandbox.limits),
+                                             readOnlyPaths: workspace.readOnlyPaths + config.sandbox.readOnlyPaths)
+        let hosts = spark.allowedHosts ?? config.sandbox.allowedHosts
+        if !hosts.isEmpty {
+            guard sandbox is BubblewrapSandbox else {
+                throw SparksError(.configInvalid, "spark `\(spark.name)` has allowed_hosts, but network by allowlist works with the bubblewrap backend only")
+            }
+            policy.network = .allowlist(hosts)
+        }
+        // One long-lived sandbox per task keeps each further command cheap; without the supervisor
+        // binary every command gets a sandbox of its own, with the same isolation.
+        var session: SandboxSession?
+        var container: DockerSession?
+        if let bubblewrap = sandbox as? BubblewrapSandbox, let supervisor = SandboxSession.locateSupervisor() {
+            session = SandboxSession(base: bubblewrap, policy: policy, supervisorPath: supervisor)
+        } else if let docker = sandbox as? DockerSandbox {
+            container = DockerSession(base: docker, policy: policy)
+        }
+        let taskSandbox: any Sandbox = session ?? container ?? sandbox
+        // Stopping ends the sandbox at once, so a long command does not hold the task.
+        stop.onStop { [session, container] in
+            Task {
+                await session?.close()
+                await container?.close()
+            }
+        }
+        defer {
+            if let session { Task { await session.close() } }
+            if let container { Task { await container.close() } }
+        }
+        let execution = Execution(sandbox: taskSandbox, policy: policy, confirmPatterns: config.sandbox.confirmPatterns,
+                                  confirmer: confirmer)
+        let conversation = try store.createConversation(sessionKey: "task:\(task.id.uuidString.lowercased())", taskID: task.id,
+                                                        title: String(task.goal.prefix(120)))
+        events(.started(taskID: task.id, spark: spark.name, repository: task.repository))
+        events(.workspaceReady(path: workspace.path, branch: workspace.branch, sandbox: sandbox.kind))
+        record("task_started", "\(spark.name) started in \(workspace.path) (branch \(workspace.branch))", task: task)
+        var taskLogger = logger
+        taskLogger[metadataKey: "task_id"] = "\(task.id.uuidString.lowercased())"
+        taskLogger[metadataKey: "spark"] = "\(spark.name)"
+        let hooks = Self.hooks(store: store, taskID: task.id, conversation: conversation, events: events, logger: taskLogger)
+        let recalled = await recallMemories(for: task, logger: taskLogger)
+        var workTask = task
+        workTask.repository = workspace.path
+        let agentRun = AgentRun(
+            task: workTask, spark: spark, model: model, tools: tools,
+            toolContext: ToolContext(pathGuard: workspaceGuard, maxOutputChars: config.tools.maxOutputChars, execution: execution,
+                                     memory: memory, memorySource: "task:\(task.id.uuidString.lowercased())"),
+            maxSteps: spark.maxSteps ?? config.agent.maxSteps, contextWindow: config.llm.contextWindow,
+            loopGuard: config.agent.loopGuard,
+            hooks: hooks, memories: recalled, memoryTokenBudget: config.memory.promptTokenBudget)
+
+        let waitSecs = task.waitSecs ?? config.agent.dispatchWaitSecs
+        let progress = ProgressTracker()
+        let verifyCommand = task.verify ?? spark.verify
+        var verifier: CodeStrategy.Verifier?
+        if let command = verifyCommand {
+            let orchestrator = self
+            let sandboxForVerify = taskSandbox
+            let verifyPolicy = policy
+            verifier = { @Sendable () async -> VerificationReport in
+                events(.verifyStarted(command: command))
+                let report = await orchestrator.verify(command, in: workspace, sandbox: sandboxForVerify, policy: verifyPolicy)
+                events(.verifyFinished(passed: report.passed, detail: report.detail))
+                let code = report.exitCode.map { String($0) } ?? "none"
+                orchestrator.record("task_verified", "`\(command)` exit \(code)", task: task)
+                return report
+            }
+        }
+        let strategy = spark.strategy
+        let finalVerifier = verifier
+        let work: @Sendable (AgentRun) async throws(SparksError) -> AgentResult = { run throws(SparksError) in
+            if strategy == .code { return try await CodeStrategy().run(run, verify: finalVerifier) }
+            return try await ReActStrategy().run(run)
+        }
+        let result = await Self.runWithDeadline(seconds: waitSecs, agentRun: agentRun, progress: progress, stop: stop, strategy: work)
+        var verification: VerificationReport?
+        if case .finished(let agent) = result, agent.succeeded || agent.verification != nil, stop.reason == nil {
+            if let report = agent.verification {
+                verification = report
+            } else if let finalVerifier {
+                verification = await finalVerifier()
+            }
+        }
+        // Done with the task's sandbox: end it now, so nothing (processes, proxy socket) outlives the task.
+        await session?.close()
+        await container?.close()
+        do {
+            try workspaces.commitAll(workspace, message: "sparks: \(task.goal.prefix(72))\n\nTask \(task.id.uuidString.lowercased()), spark \(spark.name).")
+        } catch {
+            logger.warning("could not commit the task's changes", metadata: ["error": "\(error.message)"])
+        }
+        let durationMs = elapsedMs()
+        let outcome: TaskOutcome
+        switch result {
+        case .finished(let agent):
+            if let verification, !verification.passed {
+                outcome = TaskOutcome(taskID: task.id, status: .failed, reason: .verifyFailed,
+                                      summary: agent.summary + "\n\nVerification failed"
+                                          + (verification.healAttempts > 0 ? " after \(verification.healAttempts) heal attempt(s)" : "")
+                                          + ": \(verification.detail)",
+                                      error: "verify command failed: \(verification.detail.prefix(300))",
+                                      steps: agent.steps, usage: agent.usage, durationMs: durationMs,
+                                      verifyExitCode: verification.exitCode ?? -1)
+            } else {
+                outcome = TaskOutcome(taskID: task.id, status: agent.succeeded ? .succeeded : .failed, reason: agent.reason,
+                                      summary: agent.summary, steps: agent.steps, usage: agent.usage, durationMs: durationMs,
+                                      verifyExitCode: verification?.exitCode)
+            }
+        case .failed(let error):
+            let (steps, usage) = progress.snapshot()
+            let reason: ReasonCode = error.code == .cancelled ? .cancelled : error.code.rawValue.hasPrefix("llm_") ? .llmError : .internalError
+            outcome = TaskOutcome(taskID: task.id, status: .failed, reason: reason, summary: "The task failed: \(error.message)",
+                                  error: error.description, steps: steps, usage: usage, durationMs: durationMs)
+        case .timedOut:
+            let (steps, usage) = progress.snapshot()
+            outcome = TaskOutcome(taskID: task.id, status: .failed, reason: .dispatchTimeout,
+                                  summary: "The task did not finish within \(waitSecs) s and was stopped.",
+                                  error: "dispatch_timeout after \(waitSecs) s", steps: steps, usage: usage, durationMs: durationMs)
+        }
+        if stop.reason == nil && outcome.reason != .llmError {
+            await storeLesson(task: task, outcome: outcome, logger: taskLogger)
+        }
+        return outcome
+    }
+
+    /// The memories most relevant to the task's goal; none (with a warning) if recall fails.
+    func recallMemories(for task: TaskSpec, logger: Logger) async -> [RecalledMemory] {
+        guard let memory, config.memory.promptMemories > 0 else { return [] }
+        do {
+            return try await memory.recall(task.goal, limit: config.memory.promptMemories)
+        } catch {
+            logger.warning("could not recall memories", metadata: ["error": "\(error.message)"])
+            return []
+        }
+    }
+
+    /// "goal → outcome: summary" (at most 500 characters, secrets redacted) as a `lesson` memory.
+    func storeLesson(task: TaskSpec, outcome: TaskOutcome, logger: Logger) async {
+        guard let memory, autonomy.allows(.storeMemory) else { return }
+        let goal = task.goal.replacingOccurrences(of: "\n", with: " ")
+        let summary = outcome.summary.replacingOccurrences(of: "\n", with: " ").trimmingCharacters(in: .whitespaces)
+        var lesson = "\(goal.prefix(200)) → \(outcome.status.rawValue)"
+        if let reason = outcome.reason, outcome.status != .succeeded { lesson += " (\(reason.rawValue))" }
+        if !summary.isEmpty { lesson += ": " + summary }
+        if lesson.count > 500 { lesson = String(lesson.prefix(499)) + "…" }
+        let redactor = Redactor(secrets: config.llm.apiKey.map { [$0.reveal()] } ?? [])
+        do {
+            _ = try await memory.remember(category: "lesson", content: redactor.redact(lesson),
+                                          source: "task:\(task.id.uuidString.lowercased())")
+            try await memory.flush()
+        } catch {
+            logger.warning("could not store the task's lesson", metadata: ["error": "\(error.message)"])
+        }
+    }
+
+    /// Runs the verify command in the sandbox; its exit code decides.
+    func verify(_ command: String, in workspace: Workspace, sandbox: any Sandbox, policy: SandboxPolicy) async -> VerificationReport {
+        do {
+            let result = try await sandbox.run(.shell(command, in: workspace.path), policy: policy)
+            let tail = String(result.combinedOutput.suffix(1500))
+            var code: Int?
+            if case .exited(let status) = result.termination { code = Int(status) }
+            return VerificationReport(passed: result.termination.succeeded, exitCode: code,
+                                detail: "`\(command)` → \(result.termination)" + (tail.isEmpty ? "" : "\n\(tail)"))
+        } catch {
+            return VerificationReport(passed: false, exitCode: nil, detail: "`\(command)` could not run: \(error.message)")
+        }
+    }
+
+    enum RunResult: Sendable {
+        case finished(AgentResult)
+        case failed(SparksError)
+        case timedOut
+    }
+
+    /// Runs the spark, stopping it when the deadline passes or the stop signal fires.
+    static func runWithDeadline(seconds: Int, agentRun: AgentRun, progress: ProgressTracker, stop: StopSignal,
+                                strategy: @escaping @Sendable (AgentRun) async throws(SparksError) -> AgentResult) async -> RunResult {
+        var run = agentRun
+        let hooks = run.hooks
+        run.hooks.progress = { steps, usage in
+            progress.update(steps: steps, usage: usage)
+            hooks.progress(steps, usage)
+        }
+        let finalRun = run
+        return await withTaskGroup(of: RunResult.self) { group in
+            group.addTask {
+                do { return .finished(try await strategy(finalRun)) } catch { return .failed(SparksError.wrap(error)) }
+            }
+            group.addTask {
+                do { try await Task.sleep(for: .seconds(seconds)) } catch { return .failed(SparksError(.cancelled, "cancelled")) }
+                return .timedOut
+            }
+            group.addTask {
+                while stop.reason == nil {
+                    do { try await Task.sleep(for: .milliseconds(200)) } catch { break }
+                }
+                return .failed(SparksError(.cancelled, stop.reason == .shutdown ? "Sparks is shutting down" : "the task was cancelled"))
+            }
+            let first = await group.next() ?? .timedOut
+            group.cancelAll()
+            return first
+        }
+    }
+
+    static func hooks(store: SparksStore, taskID: UUID, conversation: UUID, events: @escaping TaskEventSink,
+                      logger: Logger) -> AgentHooks {
+        AgentHooks(
+            event: events,
+            message: { message in
+                do { try store.appendMessage(message, to: conversation) } catch {
+                    logger.warning("could not save a transcript message", metadata: ["error": "\(error)"])
+                }
+            },
+            toolUsed: { tool, ok, durationMs, error in
+                do { try store.recordToolUsage(tool: tool, succeeded: ok, durationMs: durationMs, error: error) } catch {
+                    logger.warning("could not save tool usage", metadata: ["tool": "\(tool)", "error": "\(error)"])
+                }
+            },
+            progress: { steps, usage in
+                do { try store.recordProgress(taskID: taskID, steps: steps, usage: usage) } catch {
+                    logger.warning("could not save task progress", metadata: ["error": "\(error)"])
+                }
+            })
+    }
+}
+
+/// The latest step count and token totals of a running task, readable when it is stopped.
+final class ProgressTracker: Sendable {
+    private let state = Mutex((steps: 0, usage: TokenUsage()))
+
+    func update(steps: Int, usage: TokenUsage) {
+        state.withLock { $0 = (steps, usage) }
+    }
+
+    func snapshot() -> (Int, TokenUsage) {
+        state.withLock { ($0.steps, $0.usage) }
+    }
+}

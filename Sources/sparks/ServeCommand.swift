@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import SparksCore
+import SparksOrchestrator
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the daemon: the task queue and the scheduler, until SIGINT or SIGTERM.",
+        discussion: """
+            One daemon per $SPARKS_HOME (a lock on $SPARKS_HOME/serve.pid). While it runs,
+            `sparks dispatch` and `sparks jobs` hand it their work; without it they run in-process.
+            At most [queue] max_concurrent tasks run at once (default 2), [queue] per_repo per
+            repository. On SIGINT/SIGTERM running tasks are stopped and put back in the queue; after
+            a crash they are found on the next start and re-queued (or failed: [queue] on_interrupt).
+
+            Example:
+              sparks serve &
+              sparks dispatch --detach --repo ~/src/app --goal "add a CONTRIBUTING.md"
+              sparks tasks list
+            """)
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() async throws {
+        CLI.bootstrapLogging(level: options.verbose ? .debug : .info)
+        try await CLI.run {
+            let config = try CLI.loadConfig(options).config
+            let lock = try DaemonLock(home: config.home)
+            let store = try CLI.openStore(config)
+            let sandbox = try SandboxFactory.make(config.sandbox)
+            let logger = CLI.logger(verbose: options.verbose, level: .info)
+            let (model, shutdown) = ModelFactory.make(config.llm, logger: logger)
+            // No one can approve a risky command in the daemon: such commands are refused and the
+            // spark is told to find another way.
+            let orchestrator = Orchestrator(config: config, store: store, model: model, sandbox: sandbox,
+                                            memory: CLI.memory(config, store: store), logger: logger)
+            let queue = QueueService(orchestrator: orchestrator, logger: logger) { id, event in
+                ServeLog.task(id, event)
+            }
+            var services: [any Service] = [queue]
+            if config.orchestration.schedulerEnabled {
+                services.append(SchedulerService(orchestrator: orchestrator, logger: logger))
+            }
+            let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+                services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            Terminal.error("sparks serve · pid \(getpid()) · home \(config.home) · up to \(config.orchestration.maxConcurrent) task(s) "
+                + "(\(config.orchestration.perRepository) per repository) · autonomy \(orchestrator.autonomy.level.rawValue) "
+                + "(\(orchestrator.autonomy.level.name)) · model \(config.llm.model)")
+            do {
+                try await group.run()
+            } catch {
+                await shutdown()
+                throw SparksError(.internalError, "the daemon stopped: \(error)")
+            }
+            await shutdown()
+            withExtendedLifetime(lock) {}
+            Terminal.error("sparks serve stopped")
+        }
+    }
+}
+
+/// One line per task event on stderr, prefixed by the task's short id.
+enum ServeLog {
+    static func task(_ id: UUID, _ event: TaskEvent) {
+        let short = String(id.uuidString.lowercased().prefix(8))
+        switch event {
+        case .started(_, let spark, let repository):
+            Terminal.error("[\(short)] ▸ \(spark) started in \(repository)")
+        case .verifyFinished(let passed, let detail):
+            Terminal.error("[\(short)]   verify \(passed ? "passed" : "FAILED"): \(detail.split(separator: "\n").first ?? "")")
+        case .toolFinished(let step, let name, let ok, let durationMs, _):
+            Terminal.error("[\(short)]   [\(step)] \(name) \(ok ? "ok" : "failed") (\(durationMs) ms)")
+        case .retrying(let attempt, let notBefore, _):
+            Terminal.error("[\(short)]   model failure on attempt \(attempt); retrying after \(HistoryCommand.format(notBefore))")
+        case .finished(let outcome):
+            Terminal.error("[\(short)] ■ \(outcome.status.rawValue)\(outcome.reason.map { " (\($0.rawValue))" } ?? "") · "
+                + "\(outcome.steps) steps · \(outcome.usage.totalTokens) tokens · \(String(format: "%.1f", Double(outcome.durationMs) / 1000)) s")
+        default:
+            break
+        }
+    }
+}
