@@ -78,7 +78,7 @@ public struct FeatureRunner: Sendable {
         progress("integration branch \(branch) in \(integration)")
 
         var records: [String: FeatureTaskRecord] = [:]
-        var merges: [(task: String, sparksID: UUID)] = []
+        var merges: [(task: String, sparksID: UUID, commit: String)] = []
         var stopped = false
         let parallelism = min(max(options.parallelism, 1), 4)
         for (index, batch) in plan.batches.enumerated() {
@@ -116,8 +116,9 @@ public struct FeatureRunner: Sendable {
                     if record.status == .succeeded, let id = record.sparksTaskID, let workspace = try? orchestrator.store.task(idPrefix: id.uuidString)?.workspace,
                        let taskBranch = record.branch {
                         do {
-                            try merge(taskBranch, from: workspace, into: integration, message: "sparks feature \(contract.featureID): \(record.taskID)")
-                            merges.append((record.taskID, id))
+                            let commit = try merge(taskBranch, from: workspace, into: integration,
+                                                   message: "sparks feature \(contract.featureID): \(record.taskID)")
+                            merges.append((record.taskID, id, commit))
                         } catch {
                             record.status = .failed
                             record.error = "could not merge into the integration branch: \(error.message)"
@@ -133,7 +134,7 @@ public struct FeatureRunner: Sendable {
         var rolledBack: [String] = []
         if options.rollbackOnFailure && records.values.contains(where: { $0.status == .failed }) {
             for merge in merges.reversed() {
-                try git.run(["revert", "--no-edit", "-m", "1", "HEAD"], in: integration)
+                try git.run(["revert", "--no-edit", "-m", "1", merge.commit], in: integration)
                 try? orchestrator.store.markRolledBack(taskID: merge.sparksID)
                 rolledBack.append(merge.task)
                 progress("  rolled back \(merge.task)")
@@ -185,9 +186,9 @@ public struct FeatureRunner: Sendable {
         return record
     }
 
-    /// Merges a task's branch (fetched from its workspace) into the integration branch; a conflict
-    /// aborts the merge and fails.
-    func merge(_ branch: String, from workspace: String, into integration: String, message: String) throws(SparksError) {
+    /// Merges a task's branch (fetched from its workspace) into the integration branch and returns
+    /// the merge commit; a conflict aborts the merge and fails.
+    func merge(_ branch: String, from workspace: String, into integration: String, message: String) throws(SparksError) -> String {
         try git.run(["fetch", "--quiet", workspace, branch], in: integration)
         let merged = try git.run(["merge", "--no-ff", "--no-edit", "-m", message, "FETCH_HEAD"], in: integration, allowFailure: true)
         let unmerged = try git.run(["diff", "--name-only", "--diff-filter=U"], in: integration)
@@ -196,6 +197,7 @@ public struct FeatureRunner: Sendable {
             throw SparksError(.workspaceFailed, "conflict in " + unmerged.split(separator: "\n").joined(separator: ", "))
         }
         _ = merged
+        return try git.run(["rev-parse", "HEAD"], in: integration).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// The task's context with the original's tags and the results of its direct predecessors.
