@@ -81,6 +81,16 @@ public struct SparkDefinition: Sendable, Hashable, Codable {
             description: "Explores and explains a repository without changing it: finds code, answers questions.",
             role: .worker,
             tools: readOnlyTools + memoryTools),
+        SparkDefinition(
+            name: "coordinator",
+            description: "Plans larger work and delegates each step to another spark by name; a critic reviews the result.",
+            role: .coordinator,
+            tools: readOnlyTools + ["memory_search"]),
+        SparkDefinition(
+            name: "critic",
+            description: "Reviews another spark's change against the goal and approves it or says what to fix.",
+            role: .critic,
+            tools: readOnlyTools),
     ]
 }
 

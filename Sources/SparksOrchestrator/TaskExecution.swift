@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SparksAgent
+import SparksConfig
 import SparksCore
 import SparksLLM
 import SparksSandbox
@@ -173,7 +174,10 @@ extension Orchestrator {
         }
         let strategy = spark.strategy
         let finalVerifier = verifier
+        let pipeline = spark.role == .coordinator
+            ? rolePipeline(workspace: workspace, sandbox: taskSandbox, policy: policy) : nil
         let work: @Sendable (AgentRun) async throws(SparksError) -> AgentResult = { run throws(SparksError) in
+            if let pipeline { return try await pipeline(run) }
             if strategy == .code { return try await CodeStrategy().run(run, verify: finalVerifier) }
             return try await ReActStrategy().run(run)
         }
@@ -226,6 +230,43 @@ extension Orchestrator {
             await storeLesson(task: task, outcome: outcome, logger: taskLogger)
         }
         return outcome
+    }
+
+    /// The coordinator's pipeline: its run delegates steps to other sparks in the same worktree,
+    /// and a critic reviews the diff (computed inside the sandbox).
+    func rolePipeline(workspace: Workspace, sandbox: any Sandbox, policy: SandboxPolicy)
+        -> @Sendable (AgentRun) async throws(SparksError) -> AgentResult
+    {
+        let registry = self.registry
+        let memoryOff = memory == nil
+        let defaultSteps = config.agent.maxSteps
+        let roster = config.sparks
+        return { coordinatorRun throws(SparksError) in
+            let pipeline = HierarchicalPipeline(
+                makeRun: { other, goal, context throws(SparksError) in
+                    var run = coordinatorRun
+                    var tools = try registry.tools(for: other)
+                    if memoryOff { tools.removeAll { SparkDefinition.memoryTools.contains($0.name) } }
+                    run.spark = other
+                    run.tools = tools
+                    run.task.goal = goal
+                    run.task.context = context
+                    run.maxSteps = other.maxSteps ?? defaultSteps
+                    run.memories = []
+                    return run
+                },
+                execute: { run throws(SparksError) in
+                    run.spark.strategy == .code ? try await CodeStrategy().run(run, verify: nil) : try await ReActStrategy().run(run)
+                },
+                diff: {
+                    // New files count too: mark them intent-to-add so the diff shows them.
+                    let command = "git add --intent-to-add . >/dev/null 2>&1; git --no-pager diff --no-ext-diff --no-textconv \(workspace.baseCommit)"
+                    let result = try? await sandbox.run(.shell(command, in: workspace.path), policy: policy)
+                    return result?.stdout ?? ""
+                },
+                roster: roster)
+            return try await pipeline.run(coordinatorRun)
+        }
     }
 
     /// The memories most relevant to the task's goal; none (with a warning) if recall fails.

@@ -189,3 +189,53 @@ import Testing
         }
     }
 }
+
+@Suite struct RolesTests {
+    @Test func aCoordinatorDelegatesAndACriticReviews() async throws {
+        let replies: [ScriptedReply] = [
+            .text(#"{"plan":"write the greeting file","steps":[{"spark":"coder","goal":"write hello.txt saying hello"}]}"#),
+            .toolCall("file_write", #"{"path":"hello.txt","content":"helo\n"}"#),
+            .text("Wrote hello.txt."),
+            .text(#"{"approved":false,"summary":"typo in the greeting","feedback":["hello is misspelled"]}"#),
+            .toolCall("file_write", #"{"path":"hello.txt","content":"hello\n"}"#),
+            .text("Fixed the typo."),
+            .text(#"{"approved":true,"summary":"says hello now"}"#),
+        ]
+        try await withHarness(replies: replies) { harness in
+            let repo = try TemporaryDirectory.gitRepository(prefix: "roles")
+            let phases = Mutex<[String]>([])
+            let outcome = try await harness.orchestrator.dispatch(.init(goal: "greet the world in a file", spark: "coordinator",
+                                                                        repository: repo.path)) { event in
+                if case .phase(let name, _) = event { phases.withLock { $0.append(name) } }
+            }
+            #expect(outcome.status == .succeeded, "\(outcome.summary)")
+            #expect(outcome.summary.hasSuffix("[critic] approved=true summary=says hello now"))
+            #expect(phases.withLock { $0 } == ["coordinate", "delegate", "review", "delegate", "review"])
+            let requests = harness.server.chatRequests.map { $0.body?.canonicalText ?? "" }
+            #expect(requests.count == 7)
+            #expect(requests[1].contains("write hello.txt saying hello"))   // the coder got the sub-goal
+            #expect(requests[3].contains("+helo"))                          // the critic saw the diff
+            #expect(requests[4].contains("1. hello is misspelled"))         // the fix pass got the feedback
+            let workspace = try #require(try harness.store.task(idPrefix: outcome.taskID.uuidString)?.workspace)
+            #expect(try String(contentsOfFile: workspace + "/hello.txt", encoding: .utf8) == "hello\n")
+        }
+    }
+
+    @Test func twoRejectionsFailTheTask() async throws {
+        let reject = ScriptedReply.text(#"{"approved":false,"summary":"wrong file","feedback":["use greeting.txt"]}"#)
+        let replies: [ScriptedReply] = [
+            .text("not json at all"),  // no usable plan: one step for coder with the whole goal
+            .text("Nothing to change."),
+            reject,
+            .text("Still nothing."),
+            reject,
+        ]
+        try await withHarness(replies: replies) { harness in
+            let repo = try TemporaryDirectory.gitRepository(prefix: "roles-reject")
+            let outcome = try await harness.orchestrator.dispatch(.init(goal: "greet", spark: "coordinator", repository: repo.path))
+            #expect(outcome.status == .failed)
+            #expect(outcome.reason == .criticRejected)
+            #expect(outcome.summary.contains("1. use greeting.txt"))
+        }
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import SparksConfig
 import SparksCore
 import SparksSandbox
 import SparksStore

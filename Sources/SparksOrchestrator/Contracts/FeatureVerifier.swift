@@ -1,4 +1,6 @@
 import Foundation
+import SparksAgent
+import SparksConfig
 import SparksCore
 import SparksSandbox
 import SparksStore

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import SparksConfig
 import SparksCore
 import SparksStore
 import Synchronization
