@@ -11,7 +11,8 @@ public struct HostGit: Sendable {
     public func run(_ arguments: [String], in directory: String, allowFailure: Bool = false) throws(SparksError) -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-        process.arguments = ["-c", "core.hooksPath=/dev/null", "-c", "commit.gpgsign=false", "-c", "advice.detachedHead=false"]
+        process.arguments = ["-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false", "-c", "commit.gpgsign=false",
+                             "-c", "advice.detachedHead=false"]
             + arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         var environment = ["PATH": "/usr/bin:/bin", "GIT_TERMINAL_PROMPT": "0", "LANG": "C.UTF-8",

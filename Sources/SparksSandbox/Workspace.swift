@@ -94,8 +94,15 @@ public struct WorkspaceManager: Sendable {
         return Workspace(path: destination, branch: branch, baseCommit: base, source: directory)
     }
 
+    /// Makes the workspace's `.git` safe for git on the host (see `GitDirectoryGuard`). Sparks
+    /// calls it before every host git operation on a workspace a spark has worked in.
+    public func secure(_ workspace: Workspace) throws(SparksError) {
+        try GitDirectoryGuard().secure(workspace.path, alternates: workspace.source + "/.git/objects")
+    }
+
     /// Copies the task's changes back into a directory that is not a git repository.
     func applyCopy(_ workspace: Workspace) throws(SparksError) -> String {
+        try secure(workspace)
         let changes = try git.run(["diff", "--name-status", "--no-renames", "-z", workspace.baseCommit, "HEAD"], in: workspace.path)
         let fields = changes.split(separator: "\0").map(String.init)
         var count = 0
@@ -125,6 +132,7 @@ public struct WorkspaceManager: Sendable {
     /// Commits everything the spark left in the workspace. Returns the new commit, or nil when nothing changed.
     @discardableResult
     public func commitAll(_ workspace: Workspace, message: String) throws(SparksError) -> String? {
+        try secure(workspace)
         try git.run(["add", "-A"], in: workspace.path)
         let status = try git.run(["status", "--porcelain"], in: workspace.path)
         guard !status.isEmpty else { return nil }
@@ -134,6 +142,7 @@ public struct WorkspaceManager: Sendable {
 
     /// The change the task made: committed and uncommitted, against the commit it started from.
     public func diff(_ workspace: Workspace, stat: Bool = false) throws(SparksError) -> String {
+        try secure(workspace)
         try git.run(["add", "-A", "--intent-to-add"], in: workspace.path)
         return try git.run(["diff", stat ? "--stat" : "--patch", workspace.baseCommit], in: workspace.path)
     }

@@ -117,6 +117,7 @@ public struct FeatureRunner: Sendable {
                     if record.status == .succeeded, let id = record.sparksTaskID, let workspace = try? orchestrator.store.task(idPrefix: id.uuidString)?.workspace,
                        let taskBranch = record.branch {
                         do {
+                            try GitDirectoryGuard().secure(workspace, alternates: integration + "/.git/objects")
                             let commit = try merge(taskBranch, from: workspace, into: integration,
                                                    message: "sparks feature \(contract.featureID): \(record.taskID)")
                             merges.append((record.taskID, id, commit))
