@@ -43,13 +43,41 @@ public enum ConfigTemplate {
     # [store]
     # path = "~/.sparks/sparks.db"
 
-    # Sparks: the built-ins `coder` (read/write tools) and `scout` (read-only) always exist;
-    # an entry with the same name replaces one.
+    [orchestrator]
+    # autonomy = 3              # 0 observe, 1 remember, 2 suggest (read-only sparks), 3 act in a worktree,
+    #                           # 4 also merge work whose verification passed (features at low risk)
+    # route_chat = true         # chat messages are routed (answer, lookup or task); false = plain chat
+
+    [queue]
+    # max_concurrent = 2        # tasks running at once, across all processes on this database
+    # per_repo = 2              # tasks running at once on one repository
+    # max_attempts = 3          # starts per task (retries after model failures and interruptions)
+    # retry_backoff_secs = 30   # first retry delay; doubles each time
+    # on_interrupt = "requeue"  # requeue | fail: tasks a crashed process left running
+    # stale_after_secs = 1800   # a running task whose worker stopped reporting this long is failed
+
+    [scanner]
+    # enabled = true            # screen every chat message and task before any model sees it
+    # mode = "block"            # block | flag_only
+    # flag_threshold = 4        # rules weigh 2, 4 or 6
+    # block_threshold = 8
+    # allow_repos = []          # inputs for these repositories are flagged, never blocked
+    # allow_authors = []
+    # allow_patterns = []       # regular expressions
+
+    [scheduler]
+    # enabled = true            # `sparks serve` fires jobs (`sparks jobs add …`)
+    # timezone = "UTC"          # for cron jobs added without --tz
+    # missed_runs = "skip"      # skip | run_once: runs missed while Sparks was not running
+
+    # Sparks: the built-ins `coder` (read/write tools), `scout` (read-only), `coordinator`
+    # (delegates steps to other sparks) and `critic` (reviews) always exist; an entry with the
+    # same name replaces one.
     # [[sparks]]
     # name = "reviewer"
     # description = "Reads a change and reports problems; never edits."
     # role = "critic"             # coordinator | coder | critic | worker
-    # strategy = "react"
+    # strategy = "react"         # react | code (explore → execute → verify → heal)
     # tools = ["file_read", "grep", "glob", "list_dir"]
     # model = "gpt-4o"            # overrides llm.model for this spark
     # max_steps = 20
