@@ -234,9 +234,10 @@ public struct Orchestrator: Sendable {
         return report
     }
 
-    func record(_ category: String, _ message: String, task: TaskSpec) {
+    func record(_ category: String, _ message: String, task: TaskSpec, details: JSONValue? = nil) {
         do {
-            try store.appendEvent(category: category, message: message, taskID: task.id, spark: task.spark)
+            try store.appendEvent(category: category, message: message, taskID: task.id, spark: task.spark,
+                                  details: details?.canonicalText)
         } catch {
             logger.warning("could not record an event", metadata: ["category": "\(category)", "error": "\(error.message)"])
         }

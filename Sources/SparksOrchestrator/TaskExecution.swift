@@ -168,7 +168,10 @@ extension Orchestrator {
                 let report = await orchestrator.verify(command, in: workspace, sandbox: sandboxForVerify, policy: verifyPolicy)
                 events(.verifyFinished(passed: report.passed, detail: report.detail))
                 let code = report.exitCode.map { String($0) } ?? "none"
-                orchestrator.record("task_verified", "`\(command)` exit \(code)", task: task)
+                orchestrator.record("task_verified", "`\(command)` exit \(code)", task: task, details: .object([
+                    "command": .string(command), "exit_code": report.exitCode.map { .number(Double($0)) } ?? .null,
+                    "passed": .bool(report.passed), "output": .string(String(report.detail.suffix(1500))),
+                ]))
                 return report
             }
         }

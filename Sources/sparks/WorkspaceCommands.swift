@@ -54,6 +54,18 @@ struct ReviewCommand: AsyncParsableCommand {
             let task = try findTask(id, in: context.store)
             let space = try workspace(of: task)
             Terminal.error("task \(task.id.uuidString.lowercased()) · \(task.status.rawValue) · branch \(space.branch) · \(space.path)")
+            let verifications = try context.store.events(taskID: task.id, categories: ["task_verified"])
+            if verifications.isEmpty {
+                Terminal.error("verification: none ran (no verify command for this task or its spark)")
+            }
+            for event in verifications {
+                let details = event.details.flatMap(JSONValue.parse)
+                let passed = details?["passed"]?.boolValue == true
+                Terminal.error("verification: \(event.message) · \(passed ? "passed" : "FAILED")")
+                if let output = details?["output"]?.stringValue, !output.isEmpty {
+                    for line in output.split(separator: "\n").suffix(20) { Terminal.error("  | \(line)") }
+                }
+            }
             let diff = try context.manager.diff(space, stat: stat)
             Terminal.out(diff.isEmpty ? "(no changes)" : diff, newline: !diff.hasSuffix("\n"))
         }
@@ -78,8 +90,8 @@ struct ApplyCommand: AsyncParsableCommand {
         try await CLI.run {
             let context = try WorkspaceContext(options)
             let task = try findTask(id, in: context.store)
-            guard task.status != .running else {
-                throw SparksError(.invalidInput, "task \(id) is still running")
+            guard task.status.isTerminal else {
+                throw SparksError(.invalidInput, "task \(id) is still \(task.status.rawValue)")
             }
             guard task.status == .succeeded || force else {
                 throw SparksError(.invalidInput, "task \(id) ended \(task.status.rawValue)\(task.reason.map { " (\($0.rawValue))" } ?? "")",
@@ -89,9 +101,53 @@ struct ApplyCommand: AsyncParsableCommand {
                 throw SparksError(.invalidInput, "task \(id) was already applied")
             }
             let space = try workspace(of: task)
+            if task.verifyExitCode == nil {
+                Terminal.error("note: no verify command ran for this task; its change is unverified (review it first)")
+            }
             let done = try context.manager.apply(space)
             try context.store.markApplied(taskID: task.id)
             Terminal.out(done)
+        }
+    }
+}
+
+struct DiscardCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "discard",
+        abstract: "Throw away a finished task's work: remove its workspace and branch.",
+        discussion: """
+            Discarding the work of a task that succeeded (and was not applied) counts as a rollback in
+            KPI-driven spark selection: a person rejected it. Example: sparks discard 7f9c2a1e
+            """)
+
+    @Argument(help: "Task id (or a unique prefix).")
+    var id: String
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() async throws {
+        try await CLI.run {
+            let context = try WorkspaceContext(options)
+            let task = try findTask(id, in: context.store)
+            guard task.status.isTerminal else {
+                throw SparksError(.invalidInput, "task \(id) is still \(task.status.rawValue)", hint: "cancel it first: sparks tasks cancel \(id)")
+            }
+            guard task.appliedAt == nil else {
+                throw SparksError(.invalidInput, "task \(id) was applied; discarding its workspace would not undo that",
+                                  hint: "revert the merge in the repository with git revert")
+            }
+            if let path = task.workspace, FileManager.default.fileExists(atPath: path) {
+                try context.manager.remove(path)
+            }
+            try context.store.clearWorkspace(taskID: task.id)
+            if task.status == .succeeded {
+                try context.store.markRolledBack(taskID: task.id)
+                try? context.store.appendEvent(category: "task_discarded", message: "work discarded by a person; counted as a rollback",
+                                               taskID: task.id, spark: task.spark)
+                Terminal.out("discarded the work of \(id) (counted as a rollback for \(task.spark))")
+            } else {
+                Terminal.out("discarded the workspace of \(id)")
+            }
         }
     }
 }

@@ -132,4 +132,28 @@ import Testing
         #expect(json["status"]?.stringValue == "cancelled")
         #expect(json["events"]?.arrayValue?.contains { $0["category"]?.stringValue == "task_queued" } == true)
     }
+
+    @Test func reviewShowsTheVerificationAndDiscardCountsAsARollback() async throws {
+        let server = ScriptedLLMServer(replies: [.toolCall("file_write", #"{"path":"notes.md","content":"notes\n"}"#), .text("Wrote notes.")])
+        try await server.start()
+        defer { Task { await server.stop() } }
+        let home = try TemporaryDirectory(prefix: "review-cli")
+        let repo = try TemporaryDirectory.gitRepository(prefix: "review-repo")
+        let sparks = SparksBinary(home: home, baseURL: server.baseURL, extra: ["SPARKS_MEMORY_ENABLED": "false"])
+        let run = try await sparks.run(["dispatch", "--spark", "coder", "--repo", repo.path, "--goal", "write notes",
+                                        "--verify", "test -f notes.md && echo notes-present"])
+        #expect(run.exitCode == 0, "\(run.stderr)")
+        let line = try #require(run.stderr.split(separator: "\n").first { $0.hasPrefix("task_id=") })
+        let id = String(line.dropFirst("task_id=".count).prefix(8))
+        let review = try await sparks.run(["review", id])
+        #expect(review.stderr.contains("verification: `test -f notes.md && echo notes-present` exit 0 · passed"))
+        #expect(review.stderr.contains("| notes-present"))
+        #expect(review.stdout.contains("+notes"))
+        let discard = try await sparks.run(["discard", id])
+        #expect(discard.stdout.contains("counted as a rollback for coder"))
+        let store = try SparksStore(path: home.file("sparks.db"))
+        let record = try #require(try store.task(idPrefix: id))
+        #expect(record.rolledBack)
+        #expect(record.workspace == nil)
+    }
 }
