@@ -95,9 +95,12 @@ public struct TaskOutcome: Sendable, Hashable {
     /// The verify command's exit code (nil when no verify command ran). This, not the model's
     /// words, is what KPIs count as a verification.
     public var verifyExitCode: Int?
+    /// The failure may pass if the task runs again later (the provider was overloaded, rate
+    /// limited or timed out); the queue retries such a task with a backoff. Not stored.
+    public var retryable: Bool
 
     public init(taskID: UUID, status: TaskStatus, reason: ReasonCode? = nil, summary: String, error: String? = nil,
-                steps: Int, usage: TokenUsage, durationMs: Int, verifyExitCode: Int? = nil) {
+                steps: Int, usage: TokenUsage, durationMs: Int, verifyExitCode: Int? = nil, retryable: Bool = false) {
         self.taskID = taskID
         self.status = status
         self.reason = reason
@@ -107,5 +110,6 @@ public struct TaskOutcome: Sendable, Hashable {
         self.usage = usage
         self.durationMs = durationMs
         self.verifyExitCode = verifyExitCode
+        self.retryable = retryable
     }
 }

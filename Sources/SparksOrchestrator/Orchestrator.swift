@@ -122,6 +122,10 @@ public struct Orchestrator: Sendable {
             throw SparksError(.repoNotFound, "repository \(request.repository) is not a directory", hint: "pass a directory with --repo")
         }
         let root = try PathGuard(root: request.repository).root
+        if !config.copyNonGitDirectories && !HostGit().isRepository(root) {
+            throw SparksError(.workspaceFailed, "\(root) is not a git repository; a spark works on its own clone of one",
+                              hint: "run `git init && git add -A && git commit -m init` there first, or set [workspace] non_git = \"copy\"")
+        }
         var task = TaskSpec(goal: goal, context: request.context, spark: request.spark ?? "", repository: root, lane: request.lane,
                             risk: request.risk, priority: request.priority, source: request.source, repoLabel: request.repoLabel,
                             verify: request.verify, sparkExplicit: request.spark != nil, waitSecs: request.waitSecs,

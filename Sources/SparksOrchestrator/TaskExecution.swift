@@ -66,7 +66,7 @@ extension Orchestrator {
                     outcome.reason = .cancelled
                     outcome.summary = "Cancelled while running." + (raw.summary.isEmpty ? "" : " " + raw.summary)
                 }
-            } else if raw.reason == .llmError && attempt < task.maxAttempts {
+            } else if raw.retryable && attempt < task.maxAttempts {
                 let delay = Double(config.orchestration.retryBackoffSecs) * pow(2, Double(attempt - 1))
                 let notBefore = Date().addingTimeInterval(delay)
                 try store.requeueTask(task.id, reason: .llmError, detail: String((raw.error ?? raw.summary).prefix(300)),
@@ -221,8 +221,12 @@ extension Orchestrator {
         case .failed(let error):
             let (steps, usage) = progress.snapshot()
             let reason: ReasonCode = error.code == .cancelled ? .cancelled : error.code.rawValue.hasPrefix("llm_") ? .llmError : .internalError
+            // Worth another attempt later: an overloaded, rate-limited or slow provider — not a refused
+            // key, an unknown model or a wrong address, which a retry would only repeat.
+            let transient: Set<ErrorCode> = [.llmRateLimited, .llmServer, .llmTimeout]
             outcome = TaskOutcome(taskID: task.id, status: .failed, reason: reason, summary: "The task failed: \(error.message)",
-                                  error: error.description, steps: steps, usage: usage, durationMs: durationMs)
+                                  error: error.description, steps: steps, usage: usage, durationMs: durationMs,
+                                  retryable: transient.contains(error.code))
         case .timedOut:
             let (steps, usage) = progress.snapshot()
             outcome = TaskOutcome(taskID: task.id, status: .failed, reason: .dispatchTimeout,

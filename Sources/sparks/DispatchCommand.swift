@@ -15,8 +15,9 @@ struct DispatchCommand: AsyncParsableCommand {
             (waiting for a slot if [queue] max_concurrent tasks already run).
 
             Progress goes to stderr, the spark's final answer to stdout. The task id is printed on
-            stderr as task_id=<uuid>. Exits 0 when the task succeeded, 1 when it failed, 124 when it
-            did not finish within --wait seconds (reason dispatch_timeout).
+            stderr as task_id=<uuid>. Exits 0 when the task succeeded, 1 when it failed, 3 when the model
+            provider failed, 124 when it did not finish within --wait seconds (reason dispatch_timeout),
+            130 when it was cancelled (Ctrl-C stops the task cleanly; a second Ctrl-C quits at once).
 
             Examples:
               sparks dispatch --spark coder --repo ~/src/app --goal "add a CONTRIBUTING.md"
@@ -109,7 +110,17 @@ struct DispatchCommand: AsyncParsableCommand {
                         outcome = try await DaemonWait.outcome(of: submission.task.id, store: store)
                     }
                 } else {
+                    // Ctrl-C stops the task cleanly (recorded as cancelled); a second one quits at once.
                     let stop = StopSignal()
+                    signal(SIGINT, SIG_IGN)
+                    let interrupt = DispatchSource.makeSignalSource(signal: SIGINT)
+                    interrupt.setEventHandler {
+                        if stop.reason != nil { Foundation.exit(130) }
+                        Terminal.error("stopping the task… (Ctrl-C again to quit at once)")
+                        stop.stop(.user)
+                    }
+                    interrupt.resume()
+                    defer { interrupt.cancel() }
                     outcome = try await orchestrator.dispatch(request, stop: stop) { printer.handle($0) }
                 }
             } catch {
@@ -121,7 +132,8 @@ struct DispatchCommand: AsyncParsableCommand {
             switch outcome.status {
             case .succeeded: return
             default:
-                let code: Int32 = outcome.reason == .dispatchTimeout ? 124 : outcome.reason == .llmError ? 3 : 1
+                let code: Int32 = outcome.reason == .dispatchTimeout ? 124 : outcome.reason == .llmError ? 3
+                    : outcome.status == .cancelled ? 130 : 1
                 if let error = outcome.error { Terminal.error("error: \(error)") }
                 throw ExitCode(code)
             }

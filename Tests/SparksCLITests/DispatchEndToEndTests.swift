@@ -74,17 +74,13 @@ import Testing
     }
 
     @Test func twoTasksOnOneRepositoryChangeOnlyTheirOwnWorkspaces() async throws {
-        // Replies are handed out in arrival order; each task writes a file, runs a command, and answers.
-        let replies: [ScriptedReply] = [
-            .toolCall("file_write", "{\"path\":\"notes.txt\",\"content\":\"written by a task\\n\"}"),
-            .toolCall("file_write", "{\"path\":\"notes.txt\",\"content\":\"written by a task\\n\"}"),
-            .toolCall("shell", "{\"command\":\"echo $(pwd) > where.txt && ls\"}"),
-            .toolCall("shell", "{\"command\":\"echo $(pwd) > where.txt && ls\"}"),
-            .text("Done."), .text("Done."),
-        ]
+        // Replies are handed out in arrival order, so the two processes take turns (one slot across
+        // processes); each task writes a file with a command, then answers.
+        let work = ScriptedReply.toolCall("shell", "{\"command\":\"echo written by a task > notes.txt && echo $(pwd) > where.txt && ls\"}")
+        let replies: [ScriptedReply] = [work, .text("Done."), work, .text("Done.")]
         try await withServer(replies) { server, home in
             let repo = try TemporaryDirectory.gitRepository(prefix: "shared-repo")
-            let sparks = SparksBinary(home: home, baseURL: server.baseURL)
+            let sparks = SparksBinary(home: home, baseURL: server.baseURL, extra: ["SPARKS_QUEUE_MAX_CONCURRENT": "1"])
             async let first = sparks.run(["dispatch", "--goal", "task one", "--repo", repo.path])
             async let second = sparks.run(["dispatch", "--goal", "task two", "--repo", repo.path])
             let results = try await [first, second]
@@ -201,11 +197,30 @@ import Testing
             kill(process.processIdentifier, SIGKILL)
             while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
 
+            // The next command finds it: its attempt ends `interrupted` and it goes back to the queue.
             let history = try await sparks.run(["history"])
             #expect(history.exitCode == 0)
-            #expect(history.stderr.contains("marked interrupted"))
-            #expect(history.stdout.contains("interrupted"))
+            #expect(history.stderr.contains("left running by a process that stopped; back in the queue"))
+            #expect(history.stdout.contains("queued"))
             #expect(history.stdout.contains("long task"))
+            let store = try SparksStore(path: database)
+            let task = try #require(try store.recentTasks(limit: 1).first)
+            #expect(try store.attempts(taskID: task.id).map(\.reason) == ["interrupted"])
+
+            // With on_interrupt = "fail" it ends interrupted instead.
+            server.enqueue([ScriptedReply.text("never seen either").delayed(by: 20)])
+            var failing = sparks
+            failing.environment["SPARKS_QUEUE_ON_INTERRUPT"] = "fail"
+            let (second, _, _) = try failing.start(["dispatch", "--no-daemon", "--goal", "another long task", "--repo", repo.path])
+            for _ in 0..<250 {
+                try await Task.sleep(for: .milliseconds(40))
+                if try store.recentTasks(statuses: [.running]).contains(where: { $0.goal == "another long task" }) { break }
+            }
+            kill(second.processIdentifier, SIGKILL)
+            while second.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+            let after = try await failing.run(["history"])
+            #expect(after.stderr.contains("marked interrupted"))
+            #expect(after.stdout.contains("interrupted"))
         }
     }
 
@@ -299,7 +314,8 @@ import Testing
         let roster = try await sparks.run(["roster"], in: home.file("project"))
         #expect(roster.stdout.contains("coder"))
         #expect(roster.stdout.contains("scout"))
-        #expect(roster.stdout.contains("reviewer  critic"))
+        #expect(roster.stdout.split(separator: "\n").contains { $0.hasPrefix("reviewer ") && $0.contains(" critic ") })
+        #expect(roster.stdout.contains("coordinator"))
 
         let show = try await sparks.run(["config", "show", "--model", "flag-model"], in: home.file("project"))
         #expect(show.exitCode == 0)
