@@ -6,12 +6,17 @@ import Foundation
 /// Each rule that matches counts once, weighted by severity (medium 2, high 4, critical 6). A
 /// score of at least `flagThreshold` (4) flags; in `block` mode a score of at least
 /// `blockThreshold` (8) blocks. One strong signal therefore flags, and it takes two independent
-/// signals (or a critical one plus another) to block.
+/// signals (or a critical one plus another) to block. Rule ids are stable and user-visible; see
+/// `ruleCatalog`.
 ///
-/// Rules read a normalised view of the text (see `ScanText`): invisible characters removed,
-/// full-width and look-alike letters mapped, spaced-out letters joined, case and Latin diacritics
-/// folded. Inputs over 80 KiB are scanned on their first 64 KiB and last 16 KiB only.
-/// Base64 and hex payloads are decoded and scanned too.
+/// Rules read a normalised view of the text (see `ScanText`): invisible characters removed or
+/// decoded, full-width and look-alike letters mapped, spaced-out letters joined, leetspeak undone
+/// for a few key phrases, case and Latin diacritics folded. Base64 and hex payloads are decoded
+/// and scanned too. Inputs over 80 KiB are scanned on their first 64 KiB and last 16 KiB only.
+///
+/// Cost: each rule is gated by keywords (usually a keyword with a partner keyword nearby), and
+/// its regexes only search windows around them; a short chat message scans in roughly 20–50 µs
+/// (release build), a 3 KB document in about 1 ms, an 80 KiB input in tens of milliseconds.
 public struct PromptScanner: Sendable {
     public enum Mode: String, Sendable, CaseIterable, Codable {
         case flagOnly = "flag_only"
@@ -94,8 +99,9 @@ public struct PromptScanner: Sendable {
     public struct Settings: Sendable {
         public var enabled: Bool
         /// Defaults to `.block`: the product promises safety, and blocking needs a score of 8
-        /// (two independent strong signals), which no benign text in the evaluation corpora
-        /// reached; a single signal still only flags. Use `.flagOnly` to log without ever blocking.
+        /// (two independent strong signals), which 4 of about 38,700 real benign developer texts
+        /// reached in evaluation (a single signal only flags). Use `.flagOnly` to log without
+        /// ever blocking.
         public var mode: Mode
         public var flagThreshold: Int
         public var blockThreshold: Int

@@ -15,15 +15,17 @@ enum ScanEngine {
         }
 
         let rules = ScannerRules.all
-        var offsets = Array(repeating: [Int](), count: rules.count)
+        var offsets = Array(repeating: [Int](), count: 2 * rules.count)
         for (key, offset) in text.keys {
-            guard let opened = ScannerRules.keywordIndex[key] else { continue }
-            for position in opened where offsets[position].count < ScanText.maxOffsetsPerRule {
-                offsets[position].append(offset)
+            guard let slots = ScannerRules.keywordIndex[key] else { continue }
+            for slot in slots where offsets[slot].count < ScanText.maxOffsetsPerRule {
+                offsets[slot].append(offset)
             }
         }
         for (position, rule) in rules.enumerated() where !seen.contains(rule.id) {
-            let windows = text.windows(for: rule.gate, offsets: offsets[position], radius: ScanRule.windowRadius)
+            let windows = text.windows(
+                for: rule.gate, offsets: offsets[2 * position], partnerOffsets: offsets[2 * position + 1],
+                radius: ScanRule.windowRadius)
             if !windows.isEmpty, rule.run(text, windows) { add(rule.id, rule.severity) }
         }
         var evaded = false
@@ -50,52 +52,58 @@ enum ScanEngine {
         return findings
     }
 
-    private static let base64Run = ScanPattern(#"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/]{24,}={0,2}(?![A-Za-z0-9+/=_-])"#)
-    private static let hexRun = ScanPattern(#"(?<![0-9A-Za-z])(?:[0-9A-Fa-f]{2}){16,}(?![0-9A-Za-z])"#)
-
-    /// Base64 and hex runs that decode to mostly printable UTF-8 text.
+    /// Base64 (standard or URL-safe) and hex runs of 24+ characters that decode to mostly
+    /// printable UTF-8 text; found by a byte scan, at most `maxDecodedPayloads` of them.
     static func decodedPayloads(in raw: String) -> [String] {
         var payloads: [String] = []
-        let source = raw as NSString
-        let candidates = base64Run.all(in: raw, limit: 8).map { ($0.range, true) }
-            + hexRun.all(in: raw, limit: 8).map { ($0.range, false) }
-        for (range, isBase64) in candidates where range.length <= maxPayloadLength {
-            let run = source.substring(with: range)
-            let data = isBase64 ? decodeBase64(run) : decodeHex(run)
+        var run: [UInt8] = []
+        func finish() {
+            defer { run.removeAll(keepingCapacity: true) }
+            guard run.count >= 24, run.count <= maxPayloadLength, payloads.count < maxDecodedPayloads else { return }
+            let isHex = run.count % 2 == 0 && run.allSatisfy { isHexDigit($0) }
+            let data = isHex && run.count >= 32 ? decodeHex(run) : decodeBase64(run)
             if let data, let decoded = String(data: data, encoding: .utf8), isMostlyText(decoded) {
                 payloads.append(decoded)
             }
-            if payloads.count >= maxDecodedPayloads { break }
         }
+        for byte in raw.utf8 {
+            switch byte {
+            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2B, 0x2F, 0x3D, 0x5F, 0x2D: run.append(byte)
+            default: finish()
+            }
+        }
+        finish()
         return payloads
     }
 
-    private static func decodeBase64(_ run: String) -> Data? {
-        var padded = run
-        let remainder = padded.count % 4
-        if remainder == 1 { return nil }
-        if remainder > 0 { padded += String(repeating: "=", count: 4 - remainder) }
-        return Data(base64Encoded: padded)
+    private static func isHexDigit(_ byte: UInt8) -> Bool {
+        (0x30...0x39).contains(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
     }
 
-    private static func decodeHex(_ run: String) -> Data? {
+    private static func decodeBase64(_ run: [UInt8]) -> Data? {
+        var body = run
+        while body.last == 0x3D { body.removeLast() }
+        guard !body.contains(0x3D), body.count % 4 != 1 else { return nil }
+        // URL-safe alphabet to standard, then pad.
+        body = body.map { $0 == 0x2D ? 0x2B : $0 == 0x5F ? 0x2F : $0 }
+        body += repeatElement(0x3D, count: (4 - body.count % 4) % 4)
+        return Data(base64Encoded: Data(body))
+    }
+
+    private static func decodeHex(_ run: [UInt8]) -> Data? {
+        func nibble(_ byte: UInt8) -> UInt8 {
+            switch byte {
+            case 0x30...0x39: byte - 0x30
+            case 0x41...0x46: byte - 0x41 + 10
+            default: byte - 0x61 + 10
+            }
+        }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(run.utf8.count / 2)
-        var high: UInt8?
-        for char in run.utf8 {
-            let nibble: UInt8
-            switch char {
-            case 0x30...0x39: nibble = char - 0x30
-            case 0x41...0x46: nibble = char - 0x41 + 10
-            case 0x61...0x66: nibble = char - 0x61 + 10
-            default: return nil
-            }
-            if let pending = high {
-                bytes.append(pending << 4 | nibble)
-                high = nil
-            } else {
-                high = nibble
-            }
+        bytes.reserveCapacity(run.count / 2)
+        var index = 0
+        while index + 1 < run.count {
+            bytes.append(nibble(run[index]) << 4 | nibble(run[index + 1]))
+            index += 2
         }
         return Data(bytes)
     }

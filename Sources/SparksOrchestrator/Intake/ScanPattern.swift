@@ -10,9 +10,13 @@ struct ScanPattern: @unchecked Sendable {
     // threads, hence `@unchecked Sendable`.
     let source: String
     let regex: NSRegularExpression?
+    /// False when the pattern spells out non-ASCII text (Cyrillic, CJK, emoji) and so must search
+    /// the real normalised text rather than its ASCII shadow.
+    let isASCII: Bool
 
     init(_ source: String, caseInsensitive: Bool = false) {
         self.source = source
+        isASCII = source.utf8.allSatisfy { $0 < 0x80 }
         var options: NSRegularExpression.Options = [.dotMatchesLineSeparators]
         if caseInsensitive { options.insert(.caseInsensitive) }
         self.regex = try? NSRegularExpression(pattern: source, options: options)
@@ -63,26 +67,36 @@ struct ScanPattern: @unchecked Sendable {
     }
 }
 
-/// When a rule is worth running: any of its keywords (a whole word, the first four or five
-/// letters of one, or a punctuation key from `ScanText.symbolKeys`) occurs in the text, or, for `cjk`,
-/// the text has Chinese or Japanese characters. Keywords also place the windows the rule's
-/// regexes search, so long texts cost little. A gate with nothing in it always opens, on the
-/// whole text.
+/// When a rule is worth running, and where: a keyword (a whole word, the first four or five
+/// letters of one, a punctuation key from `ScanText.symbolKeys`, or a single Chinese or Japanese
+/// character) occurs in the text and, when the gate lists `partners`, one of those occurs within
+/// `ScanRule.windowRadius` of it. The rule's regexes then search only windows around those
+/// keywords, so long texts cost little. A gate with no keywords always opens, on the whole text.
 struct ScanGate: Sendable {
     var keys: [String] = []
-    var cjk = false
+    var partners: [String] = []
+
+    /// Chinese and Japanese characters that start the phrases the CJK patterns look for
+    /// (ignore, forget, instruction, prompt, system, rule, command, setting).
+    static let cjkKeys = ["忽", "无", "無", "忘", "不", "跳", "指", "命", "プ", "ル", "設", "设", "系", "シ"]
 
     /// `symbols` must be entries of `ScanText.symbolKeys`; they are looked up like words.
-    init(keys: [String] = [], symbols: [String] = [], cjk: Bool = false) {
-        self.keys = keys + symbols
-        self.cjk = cjk
+    /// `cjk` adds the CJK trigger characters.
+    init(keys: [String] = [], symbols: [String] = [], cjk: Bool = false, partners: [String] = []) {
+        self.keys = keys + symbols + (cjk ? Self.cjkKeys : [])
+        self.partners = partners
     }
 
     static let always = ScanGate()
 
-    /// Keywords from a space-separated list.
-    static func words(_ list: String, symbols: [String] = [], cjk: Bool = false) -> ScanGate {
-        ScanGate(keys: list.split(separator: " ").map(String.init), symbols: symbols, cjk: cjk)
+    /// Keywords from a space-separated list; with `near`, a second list one of which must occur
+    /// close by.
+    static func words(_ list: String, near partnerList: String = "", symbols: [String] = [], cjk: Bool = false)
+        -> ScanGate
+    {
+        ScanGate(
+            keys: list.split(separator: " ").map(String.init), symbols: symbols, cjk: cjk,
+            partners: partnerList.split(separator: " ").map(String.init))
     }
 }
 
@@ -111,50 +125,6 @@ struct TextSpan {
 }
 
 extension ScanGate {
-    static let overrideVerbs = words(
-        "ignor disre forge forgo forgot disca overl aband negle aside throw scrap dismi overr super stop follo obey adher liste abide compl stick respe never nevermind"
-    )
-    static let overrideOther = words(
-        "ignor disre forge disca erase aband stop drop never instr rules rule guide direc promp polic restr limit const prete put treat vergi verge missa verwi oubli olvid omite desca dimen esque desco negee zigno zapom игно забу прои tiens tenez",
-        cjk: true)
-    static let reveal = words("promp instr syste sys messa devel initi confi progr conte custo meta pre prepr siste сист", cjk: true)
-    static let leak = words(
-        "above befor far prece prior told instr promp confi setti rules direc guide messa conte text tell suppo allow permi meant sent gave passe provi fed windo start begin prefi compl conti spell trans summa encod rewri repha parap what"
-    )
-    static let secrets = words("envir env api apike secre key keys token passw passp crede creds cooki keych geten prin os proce")
-    static let paths = words(
-        "ssh id rsa ed25519 ecdsa aws npmrc pypirc netrc git docker kube etc crede env envrc secre passwd shado key token pass cred")
-    static let sendVerbs = words("send sendi post posti uploa forwa trans exfil submi email mail leak beaco appen embed attac ping curl wget make")
     static let markdownImage = ScanGate(symbols: ["!["])
-    static let substitution = ScanGate(symbols: ["$(", "`"])
-    static let rm = words("rm")
-    static let curl = words("curl wget iwr invok bash sh zsh sourc eval")
-    static let destructive = words("mkfs dd chmod find dev shred del rd rmdir forma wipef", symbols: [":("])
-    static let networkExfil = words("curl wget nc ncat netca dev bash mkfif")
-    static let toolExec = words("run execu exec call invok launc perfo use")
-    static let policy = words(
-        "safet guard conte usage ethic moral moder censo filte align safeg restr limit polic guide progr rules princ")
-    static let policyML = words("siche richt schut einsc secur filtr garde segur restr polit sicur")
-    static let persona = words(
-        "dan antig anti evil freeg bette jailb unres unfil uncen unbou unlim uncha unsha amora immor uneth lawle rogue witho freed free liber relea bound restr limit const mongo mode anyth stand known calle named coden rules filte censo moral ethic guide polic progr guard"
-    )
-    static let personaMode = words("mode")
-    static let noRestrictions = words(
-        "bound restr limit const gover held censo filte confi rules guide shack chain restra ethic moral refus say says tell follo abide adher compl obey respe care witho uncen unfil sin sans ohne senza sem zonde bez princ polic laws"
-    )
-    static let stayInCharacter = words("chara role two dual both class jailb dan 2", symbols: ["🔓", "🔒"])
-    static let pretext = words(
-        "resea educa acade testi purel hypot ficti game test story rolep autho certi trust devel admin creat team permi")
-    static let delimiter = words(
-        "syste sys admin devel opera root user human assis instr inst end turn role", symbols: ["<|", "<<", "</"])
-    static let hidden = words(
-        "ai llm langu chatb chat bot bots assis agent agents gpt model copil claud chatg gemin machi autom auton large note notic messa atten impor memo remin direc ps warni"
-    )
     static let hiddenComment = ScanGate(symbols: ["<!"])
-    static let newInstructions = words("new real true actua updat revis secre hidde addit overr prior urgen repla modif chang now")
-    static let encoded = words("decod decip decry unscr rever trans conve inter deobf")
-    static let heuristicOverride = words("ignor disre bypas overr forge disca overl circu")
-    static let heuristicExfil = words("show dump print revea exfil leak outpu displ paste give tell")
-    static let heuristicShell = words("run execu exec termi shell paste type")
-    static let heuristicPolicy = words("jailb witho restr polic safet uncen unfil amora no ignor disab bypas")
 }

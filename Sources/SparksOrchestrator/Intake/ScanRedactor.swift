@@ -17,18 +17,7 @@ extension PromptScanner {
         if ScanRedactor.tokenPrefixes.contains(where: { utf8Contains(excerpt, $0) }) {
             excerpt = ScanRedactor.token.replacing(in: excerpt, with: "[REDACTED_TOKEN]")
         }
-        let longestRun = ScanText.longestRun(in: excerpt) { byte in
-            switch byte {
-            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2B, 0x2F, 0x5F, 0x2D: true
-            default: false
-            }
-        }
-        if longestRun >= 32 {
-            excerpt = ScanRedactor.hexLiteral.replacing(in: excerpt, with: "[REDACTED_LITERAL]")
-            excerpt = ScanRedactor.base64Literal.replacing(in: excerpt, with: "[REDACTED_LITERAL]") { run in
-                run.contains { $0.isNumber } && run.contains { $0.isLetter }
-            }
-        }
+        excerpt = ScanRedactor.redactingLiterals(in: excerpt)
         if utf8Contains(excerpt, "=") {
             excerpt = ScanRedactor.assignment.replacing(in: excerpt, with: "[REDACTED_ASSIGNMENT]")
         }
@@ -38,12 +27,54 @@ extension PromptScanner {
 }
 
 enum ScanRedactor {
-    static let tokenPrefixes = ["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "sk-", "xox", "AKIA", "ASIA", "glpat-", "AIza"]
+    static let tokenPrefixes = [
+        "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "sk-", "xox", "AKIA", "ASIA", "glpat-", "AIza",
+    ]
     static let token = ScanPattern(
         #"\b(?:gh[pousr]_[A-Za-z0-9]{16,}|github_pat_[A-Za-z0-9_]{20,}|sk-(?:proj-|ant-)?[A-Za-z0-9_\-]{16,}|xox[abposr]-[A-Za-z0-9\-]{10,}|(?:AKIA|ASIA)[0-9A-Z]{16}|glpat-[A-Za-z0-9_\-]{20,}|AIza[0-9A-Za-z_\-]{35})"#
     )
-    static let hexLiteral = ScanPattern(#"(?<![0-9A-Za-z])[0-9A-Fa-f]{32,}(?![0-9A-Za-z])"#)
-    static let base64Literal = ScanPattern(#"[A-Za-z0-9+/_\-]{40,}={0,2}"#)
+
+    /// Replaces runs of the base64 alphabet (with `-` and `_`) that are 32+ hex digits, or 40+
+    /// characters with both a digit and a letter, by `[REDACTED_LITERAL]`; a byte scan, no regex.
+    static func redactingLiterals(in text: String) -> String {
+        var output: [UInt8] = []
+        var run: [UInt8] = []
+        var changed = false
+        func isRunByte(_ byte: UInt8) -> Bool {
+            switch byte {
+            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2B, 0x2F, 0x5F, 0x2D, 0x3D: true
+            default: false
+            }
+        }
+        func flush() {
+            let hex =
+                run.count >= 32
+                && run.allSatisfy {
+                    (0x30...0x39).contains($0) || (0x41...0x46).contains($0) || (0x61...0x66).contains($0)
+                }
+            let body = run.filter { $0 != 0x3D }
+            let secretLike =
+                body.count >= 40 && body.contains { (0x30...0x39).contains($0) }
+                && body.contains { (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }
+            if hex || secretLike {
+                output.append(contentsOf: Array("[REDACTED_LITERAL]".utf8))
+                changed = true
+            } else {
+                output.append(contentsOf: run)
+            }
+            run.removeAll(keepingCapacity: true)
+        }
+        for byte in text.utf8 {
+            if isRunByte(byte) {
+                run.append(byte)
+            } else {
+                flush()
+                output.append(byte)
+            }
+        }
+        flush()
+        return changed ? String(decoding: output, as: UTF8.self) : text
+    }
     static let assignment = ScanPattern(#"\b[A-Z][A-Z0-9_]{2,}\s*=\s*(?:"[^"]*"|'[^']*'|\S+)"#)
 
     /// Drops control and format characters, collapses whitespace, keeps at most `maxScalars`.

@@ -32,6 +32,8 @@ struct ScanText {
         var invisibleInsideWords = 0
         var mixedScriptWords = 0
         var spacedOutWords = 0
+        /// Full-width, mathematical or enclosed Latin letters (NFKC maps them to plain ones).
+        var styledLetters = 0
     }
 
     let raw: String
@@ -76,7 +78,7 @@ struct ScanText {
     /// True when any sign of disguise was seen.
     var looksObfuscated: Bool {
         evidence.tagCharacters > 0 || evidence.invisibleInsideWords > 0 || evidence.mixedScriptWords > 0
-            || evidence.spacedOutWords > 0
+            || evidence.spacedOutWords > 0 || evidence.styledLetters >= 3
     }
 
     static func bounded(_ text: String) -> String {

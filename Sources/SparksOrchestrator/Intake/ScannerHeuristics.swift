@@ -31,7 +31,7 @@ extension ScanText {
         let start = min(first.location + first.length, second.location + second.length)
         let end = max(first.location, second.location)
         guard end > start else { return true }
-        let between = normNS.substring(with: NSRange(location: start, length: end - start))
+        let between = shadowNS.substring(with: NSRange(location: start, length: end - start))
         return !ScanPattern.sentenceBreak.matches(between)
     }
 }
@@ -43,7 +43,10 @@ extension ScanPattern {
 extension ScannerRules {
     static let heuristicRules: [ScanRule] = [
         .sentence(
-            "heuristic.override_intent", .high, gate: .heuristicOverride,
+            "heuristic.override_intent", .high,
+            gate: .words(
+                "ignor disre bypas overr forge disca overl circu",
+                near: "syste devel hidde previ prior earli above origi initi opera your instr safet"),
             anchor: ScanPattern(
                 #"\b(?:ignor(?:e|ing)|disregard(?:ing)?|bypass(?:ing)?|overrid(?:e|ing)|forget|discard|overlook|circumvent)\b(?!\s+(?:func|var|let|init|class|public|internal|open|final|fun|def|method|keyword|modifier)\b)"#
             ),
@@ -54,11 +57,14 @@ extension ScannerRules {
                 !text.matches(ScanVocab.negation, range: text.span.before(anchor, count: 30))
             }),
         .sentence(
-            "heuristic.exfiltration_intent", .high, gate: .heuristicExfil,
+            "heuristic.exfiltration_intent", .high,
+            gate: .words(
+                "show dump print revea exfil leak outpu displ paste give tell",
+                near: "secre api apike token passw env envir crede priva ssh id rsa acces keys key"),
             anchor: ScanPattern(
-                #"\b(?:show|dump|print|reveal|exfiltrate|leak|output|display|paste|give me|tell me)\b"#),
+                #"(?<![\w-])(?:show|dump|print|reveal|exfiltrate|leak|output|display|paste|give me|tell me)\b(?!\s*\()"#),
             partner: ScanPattern(
-                #"(?<![a-z0-9_])(?:secrets?|api[ _-]?keys?|tokens|passwords?|\.env\b|environment variables?|env vars|credentials|private keys?|ssh keys?|id_rsa|access keys?)\b"#
+                #"(?<![a-z0-9_])(?:secrets?|api[ _-]?keys?|tokens|passwords?|\.env\b|environment variables?|env vars|credentials|private keys?|ssh keys?|id_rsa|access keys?|(?:aws|gcp|azure|github|gitlab|npm|pypi|stripe|openai|anthropic|slack|cloud|deploy|signing) (?:keys?|tokens?|credentials|secrets?))\b"#
             ), radius: 100,
             accept: { text, verb, secret in
                 if text.matches(ScanVocab.negation, range: text.span.before(verb, count: 40)) { return false }
@@ -68,7 +74,8 @@ extension ScannerRules {
                 return !text.matches(ScanVocab.masking, range: window)
             }),
         .near(
-            "heuristic.shell_escalation_intent", .high, gate: .heuristicShell,
+            "heuristic.shell_escalation_intent", .high,
+            gate: .words("run execu exec termi shell paste type", near: "rm curl wget sudo mkfs dd dev nc chmod find $( :("),
             anchor: ScanPattern(
                 #"\b(?:run this|run the following|run these|run it|execute|exec|in (?:the|your) (?:terminal|shell)|shell command|paste (?:this|it) (?:into|in)|type (?:this|it) (?:into|in)|just run|please run|go ahead and run)\b|\brun:"#
             ), radius: 200,
@@ -78,7 +85,16 @@ extension ScannerRules {
                 )
             ]),
         .matching(
-            "heuristic.policy_bypass_intent", .medium, gate: .heuristicPolicy,
+            "heuristic.policy_bypass_intent", .medium, gate: .words("jailb uncen unfil amora"),
+            [
+                ScanPattern(
+                    #"\bjailbr(?:eak|eaks|eaking|eaked|oken)\b|\bwithout (?:any )?(?:restrictions|limits|limitations|filters|censorship|rules|warnings|disclaimers)\b|\bno restrictions\b|\bignore (?:the |all |any )?polic(?:y|ies)\b|\bdisable (?:the )?safety\b|\bbypass (?:the )?safety\b|\bdo not follow (?:the |your |any )?polic(?:y|ies)\b|\b(?:uncensored|unfiltered|amoral)\b|\bno (?:ethical|moral)\b"#
+                )
+            ]),
+        .matching(
+            "heuristic.policy_bypass_intent", .medium,
+            gate: .words(
+                "restr limit filte censo rules warni discl polic safet ethic moral", near: "witho no ignor disab bypas follo"),
             [
                 ScanPattern(
                     #"\bjailbr(?:eak|eaks|eaking|eaked|oken)\b|\bwithout (?:any )?(?:restrictions|limits|limitations|filters|censorship|rules|warnings|disclaimers)\b|\bno restrictions\b|\bignore (?:the |all |any )?polic(?:y|ies)\b|\bdisable (?:the )?safety\b|\bbypass (?:the )?safety\b|\bdo not follow (?:the |your |any )?polic(?:y|ies)\b|\b(?:uncensored|unfiltered|amoral)\b|\bno (?:ethical|moral)\b"#
@@ -96,7 +112,8 @@ extension ScannerRules {
             #"(?:ignore|disregard|forget|overlook)(?:all|any|the|your|of|these|those)*(?:previous|prior|above|earlier|preceding|former|original|initial|system)(?:instruction|prompt|directive|rule|guideline|command)|(?:ignore|disregard|forget)(?:all|your)(?:instruction|rule|directive|guideline)s"#
         ),
         compact(
-            "override.reveal_system_prompt", .high, stems: ["systemprompt", "systemmessage", "developermessage", "instruction", "initialprompt", "hiddenprompt"],
+            "override.reveal_system_prompt", .high,
+            stems: ["systemprompt", "systemmessage", "developermessage", "instruction", "initialprompt", "hiddenprompt"],
             #"(?:reveal|show|print|dump|leak|output|display|repeat)(?:me)?(?:your|the)(?:full|entire|complete|hidden|secret|initial|original)?(?:systemprompt|systemmessage|developermessage|hiddeninstruction|initialinstruction|initialprompt|hiddenprompt)"#
         ),
         compact(
@@ -105,7 +122,8 @@ extension ScannerRules {
         ),
         compact(
             "policy.disable_safety", .high, stems: ["safety", "guardrail", "contentfilter", "contentpolic"],
-            #"(?:disable|bypass|ignore|turnoff)(?:your|the|all)*(?:safetyfilter|safetyguideline|guardrail|contentfilter|contentpolic)"#),
+            #"(?:disable|bypass|ignore|turnoff)(?:your|the|all)*(?:safetyfilter|safetyguideline|guardrail|contentfilter|contentpolic)"#
+        ),
         compact(
             "exfil.env_or_secret", .high, stems: ["dump", "exfiltrate", "leak", "print", "show", "reveal"],
             #"(?:dump|exfiltrate|leak)(?:me)?(?:all|the|your)*(?:env|environmentvariables|apikeys?|secrets|tokens|passwords|credentials)|(?:print|show|reveal)(?:me)?(?:all|your)+(?:env|environmentvariables|apikeys|secrets|tokens|passwords|credentials)"#

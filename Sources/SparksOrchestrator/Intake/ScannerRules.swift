@@ -1,8 +1,9 @@
 import Foundation
 
 /// One detection rule: the stable id users see, its severity, and a test over a `ScanText`.
-/// Each rule counts at most once per scan, however often it matches.
-struct ScanRule: Sendable {
+/// Each rule counts at most once per scan, however often it matches. A class (immutable, so
+/// `Sendable`) so that walking the catalogue does not copy and retain every field of every rule.
+final class ScanRule: Sendable {
     typealias Accept = @Sendable (ScanText, NSTextCheckingResult) -> Bool
 
     /// Half the width of the windows opened around gate keywords: wide enough for every pattern's
@@ -16,6 +17,17 @@ struct ScanRule: Sendable {
     let patterns: [ScanPattern]
     /// Runs the rule over the windows of `norm` its gate opened (never empty).
     let run: @Sendable (ScanText, [NSRange]) -> Bool
+
+    init(
+        id: String, severity: PromptScanner.Severity, gate: ScanGate, patterns: [ScanPattern],
+        run: @escaping @Sendable (ScanText, [NSRange]) -> Bool
+    ) {
+        self.id = id
+        self.severity = severity
+        self.gate = gate
+        self.patterns = patterns
+        self.run = run
+    }
 
     /// Fires when any pattern matches `norm` inside the gate's windows and `accept` (when
     /// given) agrees with that match.
@@ -51,20 +63,22 @@ struct ScanRule: Sendable {
     }
 }
 
-/// The rule catalogue. Rules read `ScanText.norm` (lowercased, normalised), so every pattern here
-/// is written in lower case without diacritics.
+/// The rule catalogue. Rules read `ScanText.norm` (lowercased, normalised; ASCII patterns search
+/// its ASCII shadow), so every pattern here is written in lower case without diacritics.
 enum ScannerRules {
     /// Every rule, in the order findings of equal severity are reported.
     static let all: [ScanRule] =
-        overrideRules + leakRules + exfilRules + shellRules + toolAndPolicyRules + personaRules + injectionRules
-        + heuristicRules
+        overrideRules + leakRules + exfilRules + shellRules + toolAndPolicyRules + personaRules + jailbreakRules
+        + injectionRules + heuristicRules
 
-    /// For every gate keyword, the indices in `all` of the rules it opens: the engine hashes each
-    /// word of a text once against this table instead of probing every rule's keywords.
+    /// For every gate keyword, the slots it fills: `2 * i` for a keyword of rule `all[i]`,
+    /// `2 * i + 1` for a partner keyword. The engine hashes each word of a text once against this
+    /// table instead of probing every rule's keywords.
     static let keywordIndex: [String: [Int]] = {
         var index: [String: [Int]] = [:]
         for (position, rule) in all.enumerated() {
-            for key in Set(rule.gate.keys) { index[key, default: []].append(position) }
+            for key in Set(rule.gate.keys) { index[key, default: []].append(2 * position) }
+            for key in Set(rule.gate.partners) { index[key, default: []].append(2 * position + 1) }
         }
         return index
     }()
@@ -93,11 +107,11 @@ enum ScanVocab {
         #"^(messages?|text|content|context|inputs?|commands?|orders|tasks?|requests?|lines|setup|configuration)$"#)
     /// Wording that places a mention inside code or tooling rather than a request to the model.
     static let codeContext = ScanPattern(
-        #"\b(defined?|defines|construct(ed|s)?|build(s|ing)?|built|load(ed|s)?|stor(ed|e)|template|variable|file|function|method|struct|class|config|constant|literal|codebase|source|repo(sitory)?|refactor|implement\w*|verbose|debug\w*|logs?|logging|tests?|spark|module|where (is|do|does|we|it)|how (do|does|we|to))\b|\.(swift|py|ts|js|go|rs|json|ya?ml|toml|md)\b|`"#
+        #"\b(defined?|defines|construct(ed|s)?|build(s|ing)?|built|load(ed|s)?|stor(ed|e)|template|variable|file|function|method|struct|class|config|constant|literal|codebase|source|repo(sitory)?|refactor|implement\w*|verbose|debug\w*|logs?|logging|tests?|spark|module|where (is|do|does|we|it)|how (do|does|we|to))\b|\.(swift|py|ts|js|go|rs|json|ya?ml|toml|md)\b|`|[{};=]|\w\.\w+\b"#
     )
     /// Negation just before a verb ("never print", "don't show").
     static let negation = ScanPattern(
-        #"\b(never|not|n't|dont|avoid|avoids|without|stop|prevent|prevents|no longer|nothing|refuse to|shouldn't|mustn't)\b[^.!?\n]{0,24}$"#)
+        #"(?:\b(?:never|not|dont|avoid|avoids|without|stop|prevent|prevents|no longer|nothing|refuse to)|n't)\b[^.!?\n]{0,24}$"#)
     /// Talk of hiding a value rather than disclosing it.
     static let masking = ScanPattern(
         #"\b(mask(ed|ing|s)?|redact(ed|ing|s|ion)?|obfuscat\w*|censor(ed|ing)?|sanitiz\w*|scrub\w*|hide|hidden from|never (log|print|show|expose)|without (printing|showing|logging|leaking|exposing|revealing))\b"#
@@ -112,62 +126,130 @@ extension ScannerRules {
     static let overrideFiller =
         #"all|any|of|the|your|these|those|each|every|and|or|its|their|my|our|previous|previously|given|prior|above|aforementioned|preceding|earlier|foregoing|former|original|initial|old|existing|current|system|developer|operator|preset|pre-set|hidden|built-in|builtin|default|following|other|safety|ai|model|assistant|openai|anthropic|first|starting"#
     static let overrideNoun =
-        #"instructions?|prompts?|directives?|guidelines?|directions|programming|guidance|constraints?|commands?|orders|rules?|training|context|messages?|tasks?|inputs?|text|content|polic(?:y|ies)|conditioning|setup|configuration|restrictions|limitations|requests?|lines|prompting"#
+        #"instructions?|prompts?|directives?|guidelines?|directions?|programming|guidance|constraints?|commands?|orders|rules?|training|context|messages?|tasks?|inputs?|text|content|polic(?:y|ies)|conditioning|setup|configuration|restrictions|limitations|requests?|lines|prompting"#
 
     static let overrideRules: [ScanRule] = [
         .matching(
-            "override.ignore_previous_instructions", .high, gate: .overrideVerbs,
+            "override.ignore_previous_instructions", .high,
+            gate: .words(
+                "ignor disre forge forgo disca overl aband negle aside throw scrap dismi overr super stop follo obey adher liste abide compl stick respe never nevermind",
+                near:
+                    "instr promp direc guide guida progr const comma order rules rule train conte messa task tasks input text polic condi setup confi restr limit reque lines"
+            ),
             [ScanPattern(#"\b(\#(overrideVerb))\s+((?:(?:\#(overrideFiller))\s+){0,6}?)(\#(overrideNoun))\b"#)],
             accept: acceptOverride),
         .matching(
-            "override.ignore_previous_instructions", .high, gate: .overrideOther,
+            "override.ignore_previous_instructions", .high,
+            gate: .words("ignor disre forge", near: "above forego prece previ prior"),
             [
                 ScanPattern(
                     #"\b(?:ignor(?:e|ing)|disregard(?:ing)?|forget)\s+(?:all\s+(?:of\s+)?)?(?:the\s+|what(?:'s| is| was)\s+)?(?:above|foregoing|preceding|previous|prior)\s*(?:and\b|,|\.|;|:|!|$|instead|then)"#
-                ),
-                ScanPattern(
-                    #"\b(?:forget|ignore|disregard|discard|erase)\s+(?:about\s+)?(?:everything|all|anything|whatever)\s+(?:that\s+|which\s+)?(?:you(?:'ve| have)?\s+(?:been\s+|were\s+)?(?:told|given|taught|instructed|trained|programmed|learned|know|knew)|(?:(?:was|were|i|we)\s+)?(?:said\s+|written\s+|stated\s+|mentioned\s+|wrote\s+)?(?:above|before|previously|earlier|so far|until now|up to now))"#
-                ),
-                ScanPattern(
-                    #"\b(?:ignor(?:e|ing)|disregard(?:ing)?|forget|abandon|stop|drop|never ?mind)\s+(?:(?:the|your|this|that|current|original|previous|above|assigned|given)\s+)?(?:\w+\s+){0,2}?(?:task|assignment|request|job|summary|translation)\s*(?:,|and|\.|;)?\s*(?:instead|now do|and (?:instead|just|only|simply))"#
-                ),
-                ScanPattern(
-                    #"\b(?:(?:previous|prior|above|earlier|original|initial|system|operator|developer|your|safety|content)\s+(?:\w+\s+)?(?:instructions|rules|guidelines|directives|prompt|polic(?:y|ies)|restrictions)|(?:instructions|rules|guidelines|directives|restrictions)\s+(?:that\s+)?(?:you(?:'ve| have)?\s+(?:been|were)\s+given|i gave you)(?:\s+(?:above|before|earlier))?)\s+(?:are|is|were|was|have been|has been)\s+(?:now\s+|hereby\s+|all\s+)?(?:outdated|obsolete|revoked|void|null|cancell?ed|invalid|no longer (?:valid|in effect|applicable|active|relevant)|superseded|overridden|fake|wrong|a test|irrelevant|deprecated|suspended|lifted|disabled|rescinded|withdrawn|replaced)"#
-                ),
-                ScanPattern(
-                    #"\b(?:(?:previous|prior|above|earlier|original|initial|system|operator|developer|your|safety|content|these|those|all)\s+(?:\w+\s+)?(?:instructions|rules|guidelines|directives|prompt|polic(?:y|ies)|restrictions|limitations|constraints)|(?:instructions|rules|guidelines|directives|restrictions)\s+(?:that\s+)?you(?:'ve| have)?\s+(?:been|were)\s+given)\s+(?:no longer|don't|do not|doesn't|does not|won't|will not|shall not)\s+(?:apply|applies|matter|count|exist|bind)"#
-                ),
-                ScanPattern(
-                    #"\bpretend\s+(?:that\s+)?(?:none of|there (?:are|were) no|you (?:have|had|were given) no|you never (?:got|received|had|were given))\s+(?:the\s+|your\s+|any\s+)?(?:\w+\s+)?(?:instructions|rules|directives|guidelines|restrictions|prompt|system prompt)"#
-                ),
-                ScanPattern(
-                    #"\bput\s+(?:all\s+)?(?:of\s+)?(?:your|the|those|these|any)\s+(?:\w+\s+){0,2}(?:instructions|directives|rules|guidelines|restrictions|programming)\s+(?:on hold|aside|away|to one side)"#
-                ),
-                ScanPattern(
-                    #"\btreat\s+(?:everything|all|anything)\s+(?:\w+\s+){0,4}?(?:before|above|prior to|preceding)\s+(?:\w+\s+){0,4}?as\s+(?:a\s+|an\s+)?(?:test|fake|joke|irrelevant|void|noise|example|placeholder|not real|non-binding)"#
-                ),
-                // German, French, Spanish, Italian, Portuguese, Dutch, Polish, Russian.
-                ScanPattern(
-                    #"\b(?:ignorier(?:e|en|t)?|vergiss|vergessen|missachte(?:n)?|verwirf|ignorez|ignorer|oublie(?:z|r)?|ignora|ignoren|ignorad|olvida|olvide|olvidad|olviden|omite|descarta|dimentica|ignore|esqueca|esquece|desconsidere|negeer|vergeet|zignoruj|ignoruj|zapomnij|игнорируй(?:те)?|проигнорируй(?:те)?|игнорировать|забудь(?:те)?)\b[^\n]{0,60}?(?:anweisung(?:en)?|instruktion(?:en)?|befehle|vorgaben|regeln|richtlinien|consignes|instrucciones|indicaciones|reglas|directrices|istruzioni|regole|direttive|instrucoes|regras|diretrizes|instructies|regels|instrukcje|polecenia|zasady|инструкци\w*|указани\w*|правил\w*|команд\w*)"#
-                ),
-                ScanPattern(
-                    #"\b(?:ignorez|ignorer|oublie(?:z|r)?|ne (?:tenez|tiens) pas compte)\b[^\n]{0,40}?\b(?:instructions|directives|ordres)\b"#),
-                ScanPattern(
-                    #"(?:忽略|无视|無視|忘记|忘記|不要理会|不要理會|跳过)[^\n]{0,12}?(?:指令|指示|说明|說明|提示|规则|規則|命令|设定|設定)|(?:指令|指示|命令|プロンプト|ルール|設定)[^\n]{0,12}?(?:無視|忘れ)"#
-                ),
-            ]),
-        .matching(
-            "override.reveal_system_prompt", .high, gate: .reveal,
-            [
-                ScanPattern(
-                    #"\b(?:reveal|show|print|dump|leak|output|display|repeat|recite|tell|give|share|expose|disclose|write (?:out|down)|echo|spell out|copy|paste|return|provide|send|translate|encode|summari[sz]e|paraphrase|rephrase|quote|read (?:out|back)|reply with|respond with|include|what(?:'s| is| are| was| were)|describe|list)\b[^\n]{0,60}?\b(?:your|its|the ai's|the model's|the assistant's|the bot's)\s+(?:(?:full|entire|complete|exact|original|initial|hidden|secret|internal|confidential|underlying|actual|real|raw|first|starting|current|whole|system)\s+){0,3}(?:system\s*prompt|system message|system instructions?|sys prompt|developer (?:message|prompt|instructions?)|instructions?|prompt|pre-?prompt|meta-?prompt|custom instructions|initiali[sz]ation(?: string| prompt)?|programming|context window)\b"#
                 )
             ]),
         .matching(
-            "override.reveal_system_prompt", .high, gate: .reveal,
+            "override.ignore_previous_instructions", .high,
+            gate: .words("forge ignor disre disca erase", near: "every all anyth whate"),
             [
                 ScanPattern(
-                    #"\b(?:reveal|show|print|dump|leak|output|display|repeat|recite|expose|disclose|echo|spell out|write out|copy|paste|give me|tell me|share|return|provide|read out|reply with|respond with|quote)\b[^\n]{0,40}?\b(?:the\s+)?(?:(?:full|entire|complete|exact|original|initial|hidden|secret|internal|confidential|underlying|actual|real|raw|current|whole|unredacted)\s+){0,3}(?:system\s*prompt|system message|system instructions|developer (?:message|prompt)|hidden (?:instructions?|prompt|rules)|initial (?:instructions|prompt)|original (?:instructions|prompt)|secret (?:instructions|prompt)|pre-?prompt|meta-?prompt|custom instructions|initiali[sz]ation (?:string|prompt))\b"#
+                    #"\b(?:forget|ignore|disregard|discard|erase)\s+(?:about\s+)?(?:everything|all|anything|whatever)\s+(?:that\s+|which\s+)?(?:you(?:'ve| have)?\s+(?:been\s+|were\s+)?(?:told|given|taught|instructed|trained|programmed|learned|know|knew)|(?:(?:was|were|i|we)\s+)?(?:said\s+|written\s+|stated\s+|mentioned\s+|wrote\s+)?(?:above|before|previously|earlier|so far|until now|up to now))"#
+                )
+            ]),
+        .matching(
+            "override.ignore_previous_instructions", .high,
+            gate: .words(
+                "ignor disre forge aband stop drop never nevermind",
+                near: "inste now just only simpl print say outpu write repea respo reply answe"),
+            [
+                ScanPattern(
+                    #"\b(?:ignor(?:e|ing)|disregard(?:ing)?|forget|abandon|stop|drop|never ?mind)\s+(?:(?:the|your|this|that|current|original|previous|above|assigned|given|all|any)\s+)?(?:\w+\s+){0,2}?(?:task|assignment|request|job|summary|translation|instructions?|directions?|rules|rest(?: of (?:this|the|that) \w+)?|everything else)\s*(?:,|and|\.|;)?\s*(?:instead|now do|and (?:instead|just|only|simply)|(?:and\s+)?(?:then\s+)?(?:just|only|simply|instead)?\s*(?:print|say|output|write|repeat|respond with|reply with|answer with)\b)"#
+                )
+            ]),
+        .matching(
+            "override.ignore_previous_instructions", .high,
+            gate: .words(
+                "instr rules guide direc promp polic restr",
+                near:
+                    "outda obsol revok void null cance inval longe super overr fake wrong test irrel depre suspe lifte disab resci withd repla"
+            ),
+            [
+                ScanPattern(
+                    #"\b(?:(?:previous|prior|above|earlier|original|initial|system|operator|developer|your|safety|content)\s+(?:\w+\s+)?(?:instructions|rules|guidelines|directives|prompt|polic(?:y|ies)|restrictions)|(?:instructions|rules|guidelines|directives|restrictions)\s+(?:that\s+)?(?:you(?:'ve| have)?\s+(?:been|were)\s+given|i gave you)(?:\s+(?:above|before|earlier))?)\s+(?:are|is|were|was|have been|has been)\s+(?:now\s+|hereby\s+|all\s+)?(?:outdated|obsolete|revoked|void|null|cancell?ed|invalid|no longer (?:valid|in effect|applicable|active|relevant)|superseded|overridden|fake|wrong|a test|irrelevant|deprecated|suspended|lifted|disabled|rescinded|withdrawn|replaced)"#
+                )
+            ]),
+        .matching(
+            "override.ignore_previous_instructions", .high,
+            gate: .words("instr rules guide direc promp polic restr limit const", near: "apply appli matte count exist bind"),
+            [
+                ScanPattern(
+                    #"\b(?:(?:previous|prior|above|earlier|original|initial|system|operator|developer|your|safety|content|these|those|all)\s+(?:\w+\s+)?(?:instructions|rules|guidelines|directives|prompt|polic(?:y|ies)|restrictions|limitations|constraints)|(?:instructions|rules|guidelines|directives|restrictions)\s+(?:that\s+)?you(?:'ve| have)?\s+(?:been|were)\s+given)\s+(?:no longer|don't|do not|doesn't|does not|won't|will not|shall not)\s+(?:apply|applies|matter|count|exist|bind)"#
+                )
+            ]),
+        .matching(
+            "override.ignore_previous_instructions", .high, gate: .words("prete", near: "none no never"),
+            [
+                ScanPattern(
+                    #"\bpretend\s+(?:that\s+)?(?:none of|there (?:are|were) no|you (?:have|had|were given) no|you never (?:got|received|had|were given))\s+(?:the\s+|your\s+|any\s+)?(?:\w+\s+)?(?:instructions|rules|directives|guidelines|restrictions|prompt|system prompt)"#
+                )
+            ]),
+        .matching(
+            "override.ignore_previous_instructions", .high, gate: .words("put", near: "hold aside away"),
+            [
+                ScanPattern(
+                    #"\bput\s+(?:all\s+)?(?:of\s+)?(?:your|the|those|these|any)\s+(?:\w+\s+){0,2}(?:instructions|directives|rules|guidelines|restrictions|programming)\s+(?:on hold|aside|away|to one side)"#
+                )
+            ]),
+        .matching(
+            "override.ignore_previous_instructions", .high,
+            gate: .words("treat", near: "test fake joke irrel void noise examp place real bindi"),
+            [
+                ScanPattern(
+                    #"\btreat\s+(?:everything|all|anything)\s+(?:\w+\s+){0,4}?(?:before|above|prior to|preceding)\s+(?:\w+\s+){0,4}?as\s+(?:a\s+|an\s+)?(?:test|fake|joke|irrelevant|void|noise|example|placeholder|not real|non-binding)"#
+                )
+            ]),
+        .matching(
+            "override.ignore_previous_instructions", .high,
+            gate: .words(
+                "vergi verge missa verwi ignor oubli olvid omite desca dimen esque desco negee zigno zapom игно забу прои",
+                near:
+                    "anwei instr befeh vorga regel richt consi indic regla direc istru regol diret regra polec zasad инст указ прав кома"
+            ),
+            [
+                ScanPattern(
+                    #"\b(?:ignorier(?:e|en|t)?|vergiss|vergessen|missachte(?:n)?|verwirf|ignorez|ignorer|oublie(?:z|r)?|ignora|ignoren|ignorad|olvida|olvide|olvidad|olviden|omite|descarta|dimentica|ignore|esqueca|esquece|desconsidere|negeer|vergeet|zignoruj|ignoruj|zapomnij|игнорируй(?:те)?|проигнорируй(?:те)?|игнорировать|забудь(?:те)?)\b[^\n]{0,60}?(?:anweisung(?:en)?|instruktion(?:en)?|befehle|vorgaben|regeln|richtlinien|consignes|instrucciones|indicaciones|reglas|directrices|istruzioni|regole|direttive|instrucoes|regras|diretrizes|instructies|regels|instrukcje|polecenia|zasady|инструкци\w*|указани\w*|правил\w*|команд\w*)"#
+                )
+            ]),
+        .matching(
+            "override.ignore_previous_instructions", .high, gate: .words("ignor oubli tiens tenez", near: "instr direc ordre"),
+            [
+                ScanPattern(
+                    #"\b(?:ignorez|ignorer|oublie(?:z|r)?|ne (?:tenez|tiens) pas compte)\b[^\n]{0,40}?\b(?:instructions|directives|ordres)\b"#
+                )
+            ]),
+        .matching(
+            "override.ignore_previous_instructions", .high, gate: ScanGate(cjk: true),
+            [
+                ScanPattern(
+                    #"(?:忽略|无视|無視|忘记|忘記|不要理会|不要理會|跳过)[^\n]{0,12}?(?:指令|指示|说明|說明|提示|规则|規則|命令|设定|設定)|(?:指令|指示|命令|プロンプト|ルール|設定)[^\n]{0,12}?(?:無視|忘れ)"#
+                )
+            ]),
+        .matching(
+            "override.reveal_system_prompt", .high,
+            gate: .words("promp instr syste sys devel initi progr custo meta prepr conte", near: "your its model assis bot"),
+            [
+                ScanPattern(
+                    #"\b(?:reveal|show|print|dump|leak|output|display|repeat|recite|tell|give|share|expose|disclose|write (?:out|down)|echo|spell out|copy|paste|return|provide|send|translate|encode|summari[sz]e|paraphrase|rephrase|quote|read (?:out|back)|reply with|respond with|include|what(?:'s| is| are| was| were)|describe|list)\b[^\n]{0,60}?\b(?:your|its|the ai's|the model's|the assistant's|the bot's)\s+(?:(?:full|entire|complete|exact|original|initial|hidden|secret|internal|confidential|underlying|actual|real|raw|first|starting|current|whole|system)\s+){0,3}(?:system\s*prompt|system message|system instructions?|sys prompt|developer (?:message|prompt|instructions?)|instructions?|prompt|pre-?prompt|meta-?prompt|custom instructions|initiali[sz]ation(?: string| prompt)?|programming|context window|(?:initial|original|system|internal|hidden) (?:configuration|config|settings|setup))\b"#
+                )
+            ]),
+        .matching(
+            "override.reveal_system_prompt", .high,
+            gate: .words(
+                "syste devel hidde initi origi secre prepr meta custo",
+                near:
+                    "revea show print dump leak outpu displ repea recit expos discl echo spell write copy paste give tell share retur provi read reply respo quote see view know get check"
+            ),
+            [
+                ScanPattern(
+                    #"\b(?:reveal|show|print|dump|leak|output|display|repeat|recite|expose|disclose|echo|spell out|write out|copy|paste|give me|tell me|share|return|provide|read out|reply with|respond with|quote|(?:need|want|would like|have) to (?:see|view|read|know|get|check)|let me (?:see|view|read))\b[^\n]{0,40}?\b(?:the\s+)?(?:(?:full|entire|complete|exact|original|initial|hidden|secret|internal|confidential|underlying|actual|real|raw|current|whole|unredacted)\s+){0,3}(?:system\s*prompt|system message|system instructions|developer (?:message|prompt)|hidden (?:instructions?|prompt|rules)|initial (?:instructions|prompt)|original (?:instructions|prompt)|secret (?:instructions|prompt)|pre-?prompt|meta-?prompt|custom instructions|initiali[sz]ation (?:string|prompt))\b"#
                 )
             ],
             accept: { text, match in
@@ -175,7 +257,10 @@ extension ScannerRules {
                 return !text.matches(ScanVocab.codeContext, range: window)
             }),
         .matching(
-            "override.reveal_system_prompt", .high, gate: .reveal,
+            "override.reveal_system_prompt", .high,
+            gate: .words(
+                "zeig zeige gib ausge verra montr affic revel donne muest revela dime mostr rivel mostre toon geef пока выве раск напи",
+                near: "syste siste сист промп 系 シ", cjk: true),
             [
                 ScanPattern(
                     #"\b(?:zeige?|gib|ausgeben|verrate|montre[rz]?|affiche[rz]?|revele[rz]?|donne[rz]?|muestra(?:me)?|revela|dime|mostra(?:mi)?|rivela|mostre|toon|geef|покажи|выведи|раскрой|напиши)\b[^\n]{0,60}?(?:systemprompt|system-prompt|prompt (?:du |de )?systeme|prompt del sistema|prompt do sistema|prompt di sistema|systeemprompt|системн\w* (?:промпт|подсказк\w*|инструкци\w*))|(?:系统提示|系統提示|システムプロンプト|系统指令)"#
@@ -204,34 +289,85 @@ extension ScannerRules {
 
     static let leakRules: [ScanRule] = [
         .matching(
-            "leak.prompt_extraction", .high, gate: .leak,
+            "leak.prompt_extraction", .high,
+            gate: .words(
+                "repea print outpu show copy write recit echo retur displ repro paste", near: "above befor far prece prior up"),
             [
                 ScanPattern(
-                    #"\b(?:repeat|print|output|show|copy|write|recite|echo|return|display|reproduce|paste)\b[^\n]{0,30}?\b(?:the |all (?:of )?the |everything |all |every )?(?:text |words? |content |messages? |instructions |everything |lines |conversation )?(?:above|before this|so far|preceding|prior to this|up to (?:here|this point))\b"#
-                ),
+                    #"\b(?:repeat|print|output|show|copy|write|recite|echo|return|display|reproduce|paste)\b(?!\s*\()[^\n]{0,30}?\b(?:(?:the |all (?:of )?the |every )?(?:\w+ )?(?:text|words?|content|messages?|instructions|lines|conversation|prompt|initiali[sz]ation) |everything |all )(?:above|before this|so far|preceding|prior to this|up to (?:here|this point))\b"#
+                )
+            ]),
+        .matching(
+            "leak.prompt_extraction", .high,
+            gate: .words(
+                "repea print outpu show tell give revea dump list share write summa descr quote paste displ encod trans conve spell rot13",
+                near: "were been got recei start runni initi"),
+            [
                 ScanPattern(
-                    #"\b(?:repeat|print|output|show|tell|give|reveal|dump|list|share|write|summari[sz]e|describe|quote|paste|display)\b[^\n]{0,60}?\b(?:prompt|instructions|configuration|settings|rules|directives|guidelines|text|message|context)\b[^\n]{0,30}?\byou (?:were|have been|got|'ve been|received|started with|are running with|were initiali[sz]ed)\b(?:\s+(?:given|told|initiali[sz]ed|configured|programmed|instructed|provided|started|prompted|fed|sent|trained|with))?"#
-                ),
-                ScanPattern(#"\bwhat (?:were|was|are|have|did) you (?:been )?(?:told|instructed|given|programmed|asked|prompted|trained)\b"#),
+                    #"\b(?:repeat|print|output|show|tell|give|reveal|dump|list|share|write|summari[sz]e|describe|quote|paste|display|encode|translate|convert|spell)\b[^\n]{0,60}?\b(?:prompt|instructions|configuration|settings|rules|directives|guidelines|text|message|context)\b[^\n]{0,30}?\byou (?:were|have been|got|'ve been|received|started with|are running with|were initiali[sz]ed)\b(?:\s+(?:given|told|initiali[sz]ed|configured|programmed|instructed|provided|started|prompted|fed|sent|trained|with))?"#
+                )
+            ]),
+        .matching(
+            "leak.prompt_extraction", .high, gate: .words("what", near: "told instr given progr asked promp train"),
+            [
+                ScanPattern(
+                    #"\bwhat (?:were|was|are|have|did) you (?:been )?(?:told|instructed|given|programmed|asked|prompted|trained)\b|\bwhat (?:\w+ )?(?:instructions|rules|directives|guidelines|prompts?|orders)\s+(?:were|was|have|did|are)\s+you\s+(?:been\s+)?(?:given|told|receive|received|get|got|provided|fed)\b"#
+                )
+            ]),
+        .matching(
+            "leak.prompt_extraction", .high, gate: .words("what", near: "instr rules direc guide promp order"),
+            [
                 ScanPattern(
                     #"\bwhat (?:are|were|is|was) your (?:initial |original |first |system |hidden |secret |starting |exact |real |actual )?(?:instructions|rules|directives|guidelines|prompt|system prompt|orders)\b"#
-                ),
+                )
+            ]),
+        .matching(
+            "leak.prompt_extraction", .high,
+            gate: .words("start begin prefi open compl conti", near: "instr promp rules direc told you"),
+            [
                 ScanPattern(
                     #"\b(?:start|begin|prefix|open)\s+(?:your|the)\s+(?:answer|response|reply|output)\s+with\W{0,3}(?:my|the)\s+(?:instructions|prompt|system prompt|rules|directives)|\bbeginning with\W{0,3}you are\b|\b(?:complete|continue)\s+(?:this|the following)(?: sentence)?\W{0,10}(?:i was instructed|my instructions|the system prompt|my (?:system )?prompt|i was told)"#
-                ),
+                )
+            ]),
+        .matching(
+            "leak.prompt_extraction", .high,
+            gate: .words("befor prior prece above", near: "first initi very messa quest promp input turn"),
+            [
                 ScanPattern(
                     #"\b(?:what|print|show|repeat|output|display|dump|everything|tell me)\b[^\n]{0,60}?\b(?:before|prior to|preceding|above) (?:my|this|the user'?s?) (?:first |initial |very first )?(?:message|question|prompt|input|turn)\b"#
-                ),
+                )
+            ]),
+        .matching(
+            "leak.prompt_extraction", .high,
+            gate: .words("rules instr thing secre anyth suppo allow permi meant", near: "tell share revea discl say show"),
+            [
                 ScanPattern(
                     #"\b(?:not|never) (?:supposed|allowed|permitted|meant) to (?:tell|share|reveal|disclose|say|show)\b|\b(?:rules|instructions|things|secrets|anything) (?:that )?you (?:must|should|are|were|can) (?:not|never) (?:supposed to )?(?:tell|share|reveal|disclose)\b"#
-                ),
+                )
+            ]),
+        .matching(
+            "leak.prompt_extraction", .high, gate: .words("promp instr messa", near: "sent gave passe provi fed"),
+            [
                 ScanPattern(
-                    #"\b(?:prompt|instructions|message|messages)\s+(?:that\s+)?(?:the\s+)?(?:\w+\s+){0,2}?(?:sent|gave|passed|provided|fed)\s+(?:to\s+)?you\b"#),
+                    #"\b(?:prompt|instructions|message|messages)\s+(?:that\s+)?(?:the\s+)?(?:\w+\s+){0,2}?(?:sent|gave|passed|provided|fed)\s+(?:to\s+)?you\b"#
+                )
+            ]),
+        .matching(
+            "leak.prompt_extraction", .high, gate: .words("conte", near: "windo your"),
+            [
                 ScanPattern(
-                    #"\b(?:print|show|dump|repeat|output|display|reveal|share)\b[^\n]{0,40}?\b(?:your|the) context window\b|\bwhat'?s? (?:is )?in your context\b"#),
+                    #"\b(?:print|show|dump|repeat|output|display|reveal|share)\b[^\n]{0,40}?\b(?:your|the) context window\b|\bwhat'?s? (?:is )?in your context\b"#
+                )
+            ]),
+        .matching(
+            "leak.prompt_extraction", .high,
+            gate: .words(
+                "spell trans summa encod rewri repha parap print repea displ show outpu dump revea",
+                near: "previ above prece prior initi origi syste"),
+            [
                 ScanPattern(
-                    #"\b(?:spell[- ]?check|translate|summari[sz]e|encode|rewrite|rephrase|paraphrase|print|repeat)\s+(?:the\s+|your\s+)?(?:previous|above|preceding|prior|initial|original|system)\s+(?:instructions|prompt|text|message)\b"#
-                ),
+                    #"\b(?:spell[- ]?check|translate|summari[sz]e|encode|rewrite|rephrase|paraphrase|print|repeat)\s+(?:the\s+|your\s+)?(?:previous|above|preceding|prior|initial|original|system)\s+(?:instructions|prompt|text|message)\b|\b(?:display|show|print|output|dump|reveal)\s+(?:\w+\s+){0,2}?(?:system (?:configuration|settings|config)|initial (?:prompt|configuration|config|settings))\b"#
+                )
             ]),
     ]
 }
