@@ -8,7 +8,7 @@ struct JobsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jobs",
         abstract: "Scheduled jobs: prompts that become tasks (lane `scheduling`) on a schedule, run by `sparks serve`.",
-        subcommands: [Add.self, List.self, Delete.self, Enable.self, Disable.self],
+        subcommands: [Add.self, List.self, Run.self, Delete.self, Enable.self, Disable.self],
         defaultSubcommand: List.self)
 
     struct Add: AsyncParsableCommand {
@@ -134,6 +134,50 @@ struct JobsCommand: AsyncParsableCommand {
                         + "spark \(job.spark ?? "(selected)")  missed \(job.missedPolicy)")
                     Terminal.out("          \(job.repository): \(job.prompt.prefix(80))")
                 }
+            }
+        }
+    }
+
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fire a job now: its task goes to `sparks serve` if it runs, else runs here. The schedule is unchanged.")
+        @Argument(help: "The job's name or id prefix.") var job: String
+        @OptionGroup var options: GlobalOptions
+
+        func run() async throws {
+            CLI.bootstrapLogging()
+            try await CLI.run {
+                let config = try CLI.loadConfig(options).config
+                let store = try CLI.openStore(config)
+                let found = try JobsCommand.find(job, store: store)
+                let (model, shutdown) = ModelFactory.make(config.llm, logger: CLI.logger(verbose: options.verbose))
+                let orchestrator = Orchestrator(config: config, store: store, model: model, sandbox: try SandboxFactory.make(config.sandbox),
+                                                memory: CLI.memory(config, store: store), logger: CLI.logger(verbose: options.verbose))
+                var request = Orchestrator.DispatchRequest(goal: found.prompt, spark: found.spark, repository: found.repository,
+                                                           context: "Scheduled job '\(found.name)' (\(found.scheduleKind)), run by hand",
+                                                           lane: "scheduling", risk: found.risk, source: "schedule")
+                request.author = "job:\(found.name)"
+                let printer = ProgressPrinter(showText: false)
+                let outcome: TaskOutcome
+                do {
+                    let submission = try orchestrator.submit(request) { printer.handle($0) }
+                    Terminal.error("task_id=\(submission.task.id.uuidString.lowercased())")
+                    if let blocked = submission.outcome {
+                        outcome = blocked
+                    } else if let pid = DaemonLock.runningPID(home: config.home) {
+                        Terminal.error("queued for sparks serve (pid \(pid)); waiting for it")
+                        outcome = try await DaemonWait.outcome(of: submission.task.id, store: store)
+                    } else {
+                        outcome = try await orchestrator.runInProcess(taskID: submission.task.id) { printer.handle($0) }
+                    }
+                } catch {
+                    await shutdown()
+                    throw error
+                }
+                await shutdown()
+                try? store.appendEvent(category: "job_fired", message: "job \(found.name) run by hand", taskID: outcome.taskID)
+                if !outcome.summary.isEmpty { Terminal.out(outcome.summary) }
+                if outcome.status != .succeeded { throw ExitCode(1) }
             }
         }
     }

@@ -89,10 +89,13 @@ import Testing
         #expect(broken.stderr.contains("line 1"))
     }
 
-    @Test func jobsAreAddedListedAndToggled() async throws {
+    @Test func jobsAreAddedListedRunAndToggled() async throws {
+        let server = ScriptedLLMServer(replies: [.text("Dependencies are current.")])
+        try await server.start()
+        defer { Task { await server.stop() } }
         let home = try TemporaryDirectory(prefix: "jobs-cli")
         let repo = try TemporaryDirectory.gitRepository(prefix: "jobs-repo")
-        let sparks = SparksBinary(home: home)
+        let sparks = SparksBinary(home: home, baseURL: server.baseURL, extra: ["SPARKS_MEMORY_ENABLED": "false"])
         let added = try await sparks.run(["jobs", "add", "--name", "nightly", "--cron", "0 3 * * MON-FRI", "--tz", "Europe/Berlin",
                                           "--repo", repo.path, "--prompt", "update dependencies"])
         #expect(added.exitCode == 0, "\(added.stderr)")
@@ -106,6 +109,10 @@ import Testing
         let list = try await sparks.run(["jobs", "list"])
         #expect(list.stdout.contains("nightly  enabled"))
         #expect(list.stdout.contains("MON-FRI"))
+        let fired = try await sparks.run(["jobs", "run", "nightly"])
+        #expect(fired.exitCode == 0, "\(fired.stderr)")
+        #expect(fired.stdout.contains("Dependencies are current."))
+        #expect(fired.stderr.contains("task_id="))
         #expect(try await sparks.run(["jobs", "disable", "nightly"]).exitCode == 0)
         #expect(try await sparks.run(["jobs", "list"]).stdout.contains("nightly  disabled"))
         #expect(try await sparks.run(["jobs", "delete", "nightly"]).exitCode == 0)
