@@ -108,4 +108,17 @@ import Testing
         #expect(outcomes.filter(\.rolledBack).count == 1)
         #expect(try store.scopeOutcomes(repo: "app", lane: "delivery", risk: "high").isEmpty)
     }
+
+    @Test func eventsAreKeptInOrderAndPrunedByAge() throws {
+        let spec = task("evented")
+        try store.enqueueTask(spec)
+        try store.appendEvent(category: "old", message: "long ago", taskID: spec.id, at: Date(timeIntervalSinceNow: -100 * 86_400))
+        try store.appendEvent(category: "task_queued", message: "queued", taskID: spec.id, details: #"{"a":1}"#)
+        try store.appendEvent(category: "routing", message: "simple", sessionKey: "cli:local")
+        #expect(try store.events(taskID: spec.id).map(\.category) == ["old", "task_queued"])
+        #expect(try store.events(categories: ["routing"]).first?.sessionKey == "cli:local")
+        #expect(try store.pruneEvents(before: Date(timeIntervalSinceNow: -90 * 86_400)) == 1)
+        #expect(try store.events(taskID: spec.id).map(\.category) == ["task_queued"])
+        #expect(try store.events(taskID: spec.id).first?.details == #"{"a":1}"#)
+    }
 }

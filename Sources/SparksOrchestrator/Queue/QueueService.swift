@@ -26,6 +26,9 @@ public final class QueueService: Service, Sendable {
         self.events = events
     }
 
+    /// How long recorded events are kept.
+    static let eventRetention: TimeInterval = 90 * 86_400
+
     /// Ids of the tasks this worker runs now.
     public var runningTasks: [UUID] { state.withLock { Array($0.running.keys) } }
 
@@ -103,6 +106,8 @@ public final class QueueService: Service, Sendable {
             for task in try orchestrator.store.recoverInterruptedTasks(requeue: orchestrator.config.orchestration.requeueInterrupted) {
                 logger.warning("task was left running by a process that stopped", metadata: ["task_id": "\(task.id.uuidString.lowercased())"])
             }
+            // The event log keeps 90 days.
+            try orchestrator.store.pruneEvents(before: Date().addingTimeInterval(-Self.eventRetention))
         } catch {
             logger.error("could not sweep stale tasks", metadata: ["error": "\(error.message)"])
         }
