@@ -94,7 +94,7 @@ struct ChatCommand: AsyncParsableCommand {
             Terminal.error("route: direct → \(turn.route.tool ?? "?") (\(turn.route.reason))")
         case .complex:
             let how = turn.selection.map { "selected: \($0.action.rawValue), \($0.reasonCodes.joined(separator: ", "))" } ?? turn.route.reason
-            Terminal.error("route: complex → \(turn.outcome.map { _ in turn.selection?.spark ?? turn.route.spark ?? "?" } ?? "?") (\(how))")
+            Terminal.error("route: complex → \(turn.selection?.spark ?? turn.route.spark ?? "?") (\(how))")
         }
         Terminal.out(turn.answer)
     }

@@ -163,4 +163,26 @@ import Testing
         #expect(record.rolledBack)
         #expect(record.workspace == nil)
     }
+
+    @Test func chatRoutesAMessageToASparkAndSaysWhy() async throws {
+        let server = ScriptedLLMServer(replies: [
+            .text(#"{"type":"complex","goal":"Write TODO.md listing one item","context":""}"#),
+            .toolCall("file_write", #"{"path":"TODO.md","content":"- one item\n"}"#),
+            .text("Wrote TODO.md."),
+            .text(#"{"type":"direct","tool":"file_read","params":{"path":"README.md"}}"#),
+        ])
+        try await server.start()
+        defer { Task { await server.stop() } }
+        let home = try TemporaryDirectory(prefix: "chat-route")
+        let repo = try TemporaryDirectory.gitRepository(prefix: "chat-route-repo")
+        let sparks = SparksBinary(home: home, baseURL: server.baseURL, extra: ["SPARKS_MEMORY_ENABLED": "false"])
+        let complex = try await sparks.run(["chat", "--repo", repo.path, "-m", "please write a todo list"])
+        #expect(complex.exitCode == 0, "\(complex.stderr)")
+        #expect(complex.stderr.contains("route: complex → coder (selected: keep_default, baseline_insufficient_samples)"))
+        #expect(complex.stdout.contains("Wrote TODO.md."))
+        #expect(complex.stdout.contains("succeeded"))
+        let direct = try await sparks.run(["chat", "--repo", repo.path, "-m", "show me the README"])
+        #expect(direct.stderr.contains("route: direct → file_read (classified)"))
+        #expect(direct.stdout.contains("# Demo"))
+    }
 }
