@@ -56,6 +56,13 @@ let package = Package(
             name: "SparksMemory",
             dependencies: ["SparksCore", "SparksStore", "COpenBLAS", "CSparksKernels", .product(name: "Logging", package: "swift-log")],
             swiftSettings: [.unsafeFlags(["-O", "-enforce-exclusivity=unchecked"])]),
+        // The event stream: the observer socket, its client and formatting (later: traces, KPIs, metrics).
+        .target(
+            name: "SparksObserve",
+            dependencies: [
+                "SparksCore", "SparksStore", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         .target(
             name: "SparksAgent",
             dependencies: ["SparksCore", "SparksLLM", "SparksTools", .product(name: "Logging", package: "swift-log")]),
@@ -74,7 +81,7 @@ let package = Package(
             name: "sparks",
             dependencies: [
                 "SparksCore", "SparksConfig", "SparksStore", "SparksLLM", "SparksSandbox", "SparksOrchestrator",
-                "SparksMemory", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "SparksMemory", "SparksObserve", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(
@@ -102,5 +109,6 @@ let package = Package(
         .testTarget(
             name: "SparksOrchestratorTests",
             dependencies: ["SparksOrchestrator", "SparksConfig", "SparksStore", "SparksSandbox", "SparksLLM", "SparksTesting"]),
+        .testTarget(name: "SparksObserveTests", dependencies: ["SparksObserve", "SparksStore", "SparksTesting"]),
     ]
 )

@@ -133,6 +133,10 @@ struct ToolExecutor {
                 observation = "[tool error] " + error.message
                 failed = true
                 errorText = error.message
+                // A guard said no: worth an event of its own, not only a failed call.
+                if [ErrorCode.pathRefused, .urlRefused, .confirmationRequired, .workspaceTampered].contains(error.code) {
+                    hooks.event(.guardTripped(reason: ReasonCode(error.code.rawValue), detail: "\(call.name): \(error.message)"))
+                }
             }
         } else {
             observation = "[tool error] tool `\(call.name)` is not available to this spark; available tools: "

@@ -29,6 +29,8 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let sandboxUnavailable = ErrorCode("sandbox_unavailable")
     public static let sandboxFailed = ErrorCode("sandbox_failed")
     public static let workspaceFailed = ErrorCode("workspace_failed")
+    /// A spark tampered with its clone's `.git` (links, a gitdir file, foreign object stores).
+    public static let workspaceTampered = ErrorCode("workspace_tampered")
     public static let urlRefused = ErrorCode("url_refused")
     public static let confirmationRequired = ErrorCode("confirmation_required")
     public static let taskFailed = ErrorCode("task_failed")

@@ -156,7 +156,7 @@ public struct Orchestrator: Sendable {
             submission.selection = decision
             events(.selected(spark: decision.spark, action: decision.action.rawValue, reasons: decision.reasonCodes,
                              explanation: decision.explanation))
-            record("selection", "\(decision.spark) chosen (\(decision.action.rawValue)): \(decision.explanation)", task: task)
+            emit(.selection, "\(decision.spark) chosen (\(decision.action.rawValue)): \(decision.explanation)", task: task)
         }
         guard let spark = config.spark(named: task.spark) else {
             throw SparksError(.sparkNotFound, "there is no spark named \"\(task.spark)\"")
@@ -165,7 +165,7 @@ public struct Orchestrator: Sendable {
                              store: store, spark: spark.name)
         try store.enqueueTask(task)
         submission.task = task
-        record("task_queued", "queued for \(task.spark) [\(task.lane):\(task.repoLabel):\(task.risk)] \(goal.prefix(120))", task: task)
+        emit(.taskQueued, "queued for \(task.spark) [\(task.lane):\(task.repoLabel):\(task.risk)] \(goal.prefix(120))", task: task)
         events(.queued(taskID: task.id, spark: task.spark))
         return submission
     }
@@ -232,18 +232,14 @@ public struct Orchestrator: Sendable {
             "mode": .string(report.mode.rawValue), "allowlisted": .bool(report.allowlisted),
             "rules": .array(report.ruleIDs.map(JSONValue.string)), "excerpt": .string(report.excerpt),
         ])
-        try? store.appendEvent(category: "prompt_scan", message: "\(report.decision.rawValue) score \(report.score): "
-                                   + report.ruleIDs.joined(separator: ", "),
-                               taskID: taskID, sessionKey: sessionKey, details: details.canonicalText)
+        store.emit(.promptScan, "\(report.decision.rawValue) score \(report.score): " + report.ruleIDs.joined(separator: ", "),
+                   taskID: taskID, session: sessionKey, details: details)
         return report
     }
 
-    func record(_ category: String, _ message: String, task: TaskSpec, details: JSONValue? = nil) {
-        do {
-            try store.appendEvent(category: category, message: message, taskID: task.id, spark: task.spark,
-                                  details: details?.canonicalText)
-        } catch {
-            logger.warning("could not record an event", metadata: ["category": "\(category)", "error": "\(error.message)"])
+    func emit(_ category: EventCategory, _ message: String, task: TaskSpec, details: JSONValue? = nil) {
+        if !store.emit(category, message, taskID: task.id, spark: task.spark, details: details) {
+            logger.warning("could not record an event", metadata: ["category": "\(category.rawValue)"])
         }
     }
 

@@ -55,7 +55,7 @@ extension Orchestrator {
                     try store.requeueTask(task.id, reason: .shutdown, detail: "Sparks shut down while the task ran")
                     outcome.status = .queued
                     outcome.reason = .shutdown
-                    record("task_requeued", "shutdown: back in the queue (attempt \(attempt) of \(task.maxAttempts))", task: task.spec)
+                    emit(.taskRequeued, "shutdown: back in the queue (attempt \(attempt) of \(task.maxAttempts))", task: task.spec)
                     return outcome
                 case .shutdown:
                     outcome.status = .interrupted
@@ -72,7 +72,7 @@ extension Orchestrator {
                 try store.requeueTask(task.id, reason: .llmError, detail: String((raw.error ?? raw.summary).prefix(300)),
                                       notBefore: notBefore)
                 events(.retrying(attempt: attempt, notBefore: notBefore, reason: raw.error ?? raw.summary))
-                record("task_retry", "model failure on attempt \(attempt); retry in \(Int(delay)) s", task: task.spec)
+                emit(.taskRequeued, "model failure on attempt \(attempt); retry in \(Int(delay)) s", task: task.spec)
                 outcome.status = .queued
                 return outcome
             }
@@ -80,7 +80,7 @@ extension Orchestrator {
         } catch {
             logger.error("could not record the task's outcome", metadata: ["task_id": "\(task.id)", "error": "\(error.message)"])
         }
-        record("task_finished", "\(outcome.status.rawValue)\(outcome.reason.map { " (\($0.rawValue))" } ?? "") in \(outcome.durationMs) ms, "
+        emit(.taskFinished, "\(outcome.status.rawValue)\(outcome.reason.map { " (\($0.rawValue))" } ?? "") in \(outcome.durationMs) ms, "
                    + "\(outcome.usage.totalTokens) tokens", task: task.spec)
         events(.finished(outcome))
         return outcome
@@ -133,17 +133,33 @@ extension Orchestrator {
             if let session { Task { await session.close() } }
             if let container { Task { await container.close() } }
         }
+        // Approvals are events: requested and granted here; a denial (or no one to ask) comes back
+        // as the tool's refusal and is recorded with it.
+        var observedConfirmer: (@Sendable (String, String) async -> Bool)?
+        if let ask = confirmer {
+            let store = self.store
+            let taskID = task.id
+            let sparkName = spark.name
+            observedConfirmer = { @Sendable (tool: String, detail: String) async -> Bool in
+                let what = "\(tool): \(detail.prefix(200))"
+                store.emit(.approvalRequested, what, taskID: taskID, spark: sparkName)
+                let granted = await ask(tool, detail)
+                if granted { store.emit(.approvalGranted, what, taskID: taskID, spark: sparkName) }
+                return granted
+            }
+        }
         let execution = Execution(sandbox: taskSandbox, policy: policy, confirmPatterns: config.sandbox.confirmPatterns,
-                                  confirmer: confirmer)
+                                  confirmer: observedConfirmer)
         let conversation = try store.createConversation(sessionKey: "task:\(task.id.uuidString.lowercased())", taskID: task.id,
                                                         title: String(task.goal.prefix(120)))
         events(.started(taskID: task.id, spark: spark.name, repository: task.repository))
         events(.workspaceReady(path: workspace.path, branch: workspace.branch, sandbox: sandbox.kind))
-        record("task_started", "\(spark.name) started in \(workspace.path) (branch \(workspace.branch))", task: task)
+        emit(.taskStarted, "\(spark.name) started in \(workspace.path) (branch \(workspace.branch))", task: task)
         var taskLogger = logger
         taskLogger[metadataKey: "task_id"] = "\(task.id.uuidString.lowercased())"
         taskLogger[metadataKey: "spark"] = "\(spark.name)"
-        let hooks = Self.hooks(store: store, taskID: task.id, conversation: conversation, events: events, logger: taskLogger)
+        let hooks = Self.hooks(store: store, taskID: task.id, spark: spark.name, conversation: conversation, events: events,
+                               logger: taskLogger)
         let recalled = await recallMemories(for: task, logger: taskLogger)
         var workTask = task
         workTask.repository = workspace.path
@@ -168,7 +184,7 @@ extension Orchestrator {
                 let report = await orchestrator.verify(command, in: workspace, sandbox: sandboxForVerify, policy: verifyPolicy)
                 events(.verifyFinished(passed: report.passed, detail: report.detail))
                 let code = report.exitCode.map { String($0) } ?? "none"
-                orchestrator.record("task_verified", "`\(command)` exit \(code)", task: task, details: .object([
+                orchestrator.emit(.taskVerified, "`\(command)` exit \(code)", task: task, details: .object([
                     "command": .string(command), "exit_code": report.exitCode.map { .number(Double($0)) } ?? .null,
                     "passed": .bool(report.passed), "output": .string(String(report.detail.suffix(1500))),
                 ]))
@@ -200,6 +216,9 @@ extension Orchestrator {
             try workspaces.commitAll(workspace, message: "sparks: \(task.goal.prefix(72))\n\nTask \(task.id.uuidString.lowercased()), spark \(spark.name).")
         } catch {
             logger.warning("could not commit the task's changes", metadata: ["error": "\(error.message)"])
+            if error.code == .workspaceTampered {
+                emit(.sandboxViolation, "the spark tampered with its clone's .git: \(error.message)", task: task)
+            }
         }
         let durationMs = elapsedMs()
         let outcome: TaskOutcome
@@ -356,10 +375,13 @@ extension Orchestrator {
         }
     }
 
-    static func hooks(store: SparksStore, taskID: UUID, conversation: UUID, events: @escaping TaskEventSink,
+    static func hooks(store: SparksStore, taskID: UUID, spark: String, conversation: UUID, events: @escaping TaskEventSink,
                       logger: Logger) -> AgentHooks {
         AgentHooks(
-            event: events,
+            event: { event in
+                events(event)
+                observe(event, store: store, taskID: taskID, spark: spark)
+            },
             message: { message in
                 do { try store.appendMessage(message, to: conversation) } catch {
                     logger.warning("could not save a transcript message", metadata: ["error": "\(error)"])
@@ -375,6 +397,36 @@ extension Orchestrator {
                     logger.warning("could not save task progress", metadata: ["error": "\(error)"])
                 }
             })
+    }
+}
+
+extension Orchestrator {
+    /// The events of a running spark that go to the event stream: tool calls, guard refusals
+    /// (as sandbox violations or denied approvals) and phases.
+    static func observe(_ event: TaskEvent, store: SparksStore, taskID: UUID, spark: String) {
+        switch event {
+        case .toolFinished(let step, let name, let ok, let durationMs, let preview):
+            store.emit(.toolUsage, "\(name) \(ok ? "ok" : "fail") (\(durationMs) ms)", taskID: taskID, spark: spark, details: .object([
+                "tool": .string(name), "ok": .bool(ok), "duration_ms": .number(Double(durationMs)), "step": .number(Double(step)),
+                "preview": .string(String(preview.prefix(200))),
+            ]))
+        case .guardTripped(let reason, let detail):
+            let message = "\(reason.rawValue): \(detail.prefix(300))"
+            let details = JSONValue.object(["reason": .string(reason.rawValue)])
+            switch reason.rawValue {
+            case ErrorCode.confirmationRequired.rawValue:
+                store.emit(.approvalDenied, message, taskID: taskID, spark: spark, details: details)
+            case ReasonCode.loopGuardTriggered.rawValue, ReasonCode.stuckRepeatedError.rawValue, ReasonCode.stuckAlternating.rawValue,
+                 ReasonCode.stuckNoProgress.rawValue:
+                store.emit(.toolUsage, message, taskID: taskID, spark: spark, details: details)
+            default:
+                store.emit(.sandboxViolation, message, taskID: taskID, spark: spark, details: details)
+            }
+        case .phase(let name, let detail):
+            store.emit(.taskPhase, "\(name): \(detail)", taskID: taskID, spark: spark, details: .object(["phase": .string(name)]))
+        default:
+            break
+        }
     }
 }
 

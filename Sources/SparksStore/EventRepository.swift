@@ -16,9 +16,44 @@ public struct EventRecord: Sendable, Hashable {
 }
 
 extension SparksStore {
-    /// Records an event (scanner decisions, routing and selection decisions, refused actions,
-    /// queue transitions). Details are JSON text.
-    public func appendEvent(category: String, message: String, taskID: UUID? = nil, spark: String? = nil,
+    /// Records an event in the event log, which every process writes and the observer stream
+    /// tails. Best effort: an event that cannot be written is dropped (and false returned) rather
+    /// than failing the work it describes.
+    @discardableResult
+    public func emit(_ category: EventCategory, _ message: String, taskID: UUID? = nil, spark: String? = nil,
+                     session: String? = nil, details: JSONValue? = nil, at date: Date = Date()) -> Bool {
+        do {
+            try appendEvent(category: category.rawValue, message: message, taskID: taskID, spark: spark, sessionKey: session,
+                            details: details?.canonicalText, at: date)
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// Events after `id` (exclusive), oldest first: what the observer stream sends next.
+    public func observedEvents(after id: Int64, limit: Int = 500) throws(SparksError) -> [ObservedEvent] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?", arguments: [id, limit])
+                .compactMap(Self.observedEvent)
+        }
+    }
+
+    /// The newest event's id (0 when there is none).
+    public func latestEventID() throws(SparksError) -> Int64 {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM events") ?? 0 }
+    }
+
+    static func observedEvent(_ row: Row) -> ObservedEvent? {
+        guard let category = EventCategory(rawValue: row["category"]) else { return nil }
+        return ObservedEvent(id: row["id"], timestamp: Timestamp.date(row["created_at"]) ?? Date(timeIntervalSince1970: 0),
+                             category: category, taskID: (row["task_id"] as String?).flatMap(UUID.init(uuidString:)),
+                             spark: row["spark"], session: row["session_key"], message: row["message"],
+                             details: (row["details"] as String?).flatMap(JSONValue.parse))
+    }
+
+    /// Records an event row. Details are JSON text.
+    func appendEvent(category: String, message: String, taskID: UUID? = nil, spark: String? = nil,
                             sessionKey: String? = nil, details: String? = nil, at date: Date = Date()) throws(SparksError) {
         try write { db in
             try db.execute(sql: """

@@ -175,7 +175,8 @@ struct JobsCommand: AsyncParsableCommand {
                     throw error
                 }
                 await shutdown()
-                try? store.appendEvent(category: "job_fired", message: "job \(found.name) run by hand", taskID: outcome.taskID)
+                store.emit(.cronTick, "job \(found.name) run by hand", taskID: outcome.taskID,
+                           details: .object(["job": .string(found.name), "action": .string("run_by_hand")]))
                 if !outcome.summary.isEmpty { Terminal.out(outcome.summary) }
                 if outcome.status != .succeeded { throw ExitCode(1) }
             }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import SparksCore
+import SparksObserve
 import SparksOrchestrator
 
 struct ServeCommand: AsyncParsableCommand {
@@ -40,7 +41,9 @@ struct ServeCommand: AsyncParsableCommand {
             let queue = QueueService(orchestrator: orchestrator, logger: logger) { id, event in
                 ServeLog.task(id, event)
             }
-            var services: [any Service] = [queue]
+            let observer = ObserverServer(path: (config.home as NSString).appendingPathComponent("observer.sock"), store: store,
+                                          logger: logger)
+            var services: [any Service] = [queue, observer]
             if config.orchestration.schedulerEnabled {
                 services.append(SchedulerService(orchestrator: orchestrator, logger: logger))
             }
@@ -50,6 +53,11 @@ struct ServeCommand: AsyncParsableCommand {
             Terminal.error("sparks serve · pid \(getpid()) · home \(config.home) · up to \(config.orchestration.maxConcurrent) task(s) "
                 + "(\(config.orchestration.perRepository) per repository) · autonomy \(orchestrator.autonomy.level.rawValue) "
                 + "(\(orchestrator.autonomy.level.name)) · model \(config.llm.model)")
+            store.emit(.startup, "sparks serve started (pid \(getpid()))", details: .object([
+                "pid": .number(Double(getpid())), "max_concurrent": .number(Double(config.orchestration.maxConcurrent)),
+                "autonomy": .number(Double(orchestrator.autonomy.level.rawValue)),
+            ]))
+            defer { store.emit(.startup, "sparks serve stopped (pid \(getpid()))", details: .object(["pid": .number(Double(getpid()))])) }
             do {
                 try await group.run()
             } catch {

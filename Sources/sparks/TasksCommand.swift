@@ -177,7 +177,7 @@ struct TasksCommand: AsyncParsableCommand {
                 case .alreadyFinished(let status):
                     Terminal.out("\(short) already ended: \(status.rawValue)")
                 }
-                try? store.appendEvent(category: "task_cancel_requested", message: "cancel requested from the CLI", taskID: task.id)
+                store.emit(.taskCancelRequested, "cancel requested from the CLI", taskID: task.id)
             }
         }
     }

@@ -142,8 +142,7 @@ struct DiscardCommand: AsyncParsableCommand {
             try context.store.clearWorkspace(taskID: task.id)
             if task.status == .succeeded {
                 try context.store.markRolledBack(taskID: task.id)
-                try? context.store.appendEvent(category: "task_discarded", message: "work discarded by a person; counted as a rollback",
-                                               taskID: task.id, spark: task.spark)
+                context.store.emit(.taskDiscarded, "work discarded by a person; counted as a rollback", taskID: task.id, spark: task.spark)
                 Terminal.out("discarded the work of \(id) (counted as a rollback for \(task.spark))")
             } else {
                 Terminal.out("discarded the workspace of \(id)")

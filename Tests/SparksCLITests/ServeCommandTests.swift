@@ -108,4 +108,38 @@ import Testing
         kill(again.processIdentifier, SIGTERM)
         while again.isRunning { try await Task.sleep(for: .milliseconds(20)) }
     }
+
+    @Test func observeShowsATasksEventsInOrder() async throws {
+        let server = ScriptedLLMServer(replies: [.toolCall("file_write", #"{"path":"a.txt","content":"a\n"}"#), .text("Wrote a.txt.")])
+        try await server.start()
+        defer { Task { await server.stop() } }
+        let home = try TemporaryDirectory(prefix: "observe-home")
+        let repo = try TemporaryDirectory.gitRepository(prefix: "observe-repo")
+        let sparks = SparksBinary(home: home, baseURL: server.baseURL, extra: ["SPARKS_MEMORY_ENABLED": "false"])
+        let (serve, _) = try await startServe(sparks)
+        let (observe, out, err) = try sparks.start(["observe", "--json"])
+        try await waitFor("observe to connect") {
+            FileManager.default.fileExists(atPath: home.file("observer.sock"))
+                && ((try? String(contentsOfFile: err, encoding: .utf8)) ?? "").isEmpty
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        let queued = try await sparks.run(["dispatch", "--detach", "--spark", "coder", "--repo", repo.path, "--goal", "write a",
+                                           "--verify", "test -f a.txt"])
+        let id = queued.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let store = try SparksStore(path: home.file("sparks.db"))
+        try await waitFor("the task to finish") { try store.task(idPrefix: id)?.status.isTerminal == true }
+        try await waitFor("the last event to be observed") {
+            ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").contains("task_finished")
+        }
+        kill(observe.processIdentifier, SIGTERM)
+        kill(serve.processIdentifier, SIGTERM)
+        while observe.isRunning || serve.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
+        let events = lines.compactMap { JSONValue.parse(String($0)) }.filter { $0["task_id"]?.stringValue == id }
+        let categories = events.compactMap { $0["category"]?.stringValue }
+        #expect(categories == ["task_queued", "task_started", "tool_usage", "task_verified", "task_finished"], "\(categories)")
+        let ids = events.compactMap { $0["id"]?.doubleValue }
+        #expect(ids == ids.sorted())
+        #expect(events.allSatisfy { $0["v"]?.doubleValue == 1 && $0["ts"]?.stringValue?.hasSuffix("Z") == true })
+    }
 }

@@ -72,8 +72,9 @@ public struct AutonomyLadder: Sendable {
         let required = action.requiredLevel
         let message = "autonomy level \(level.rawValue) (\(level.name)) does not allow \(action.rawValue): \(what); "
             + "it needs level \(required.rawValue) (\(required.name))"
-        let details = #"{"action":"\#(action.rawValue)","level":\#(level.rawValue),"required":\#(required.rawValue)}"#
-        try? store?.appendEvent(category: "autonomy_refused", message: message, taskID: taskID, spark: spark, details: details)
+        store?.emit(.autonomyRefused, message, taskID: taskID, spark: spark, details: .object([
+            "action": .string(action.rawValue), "level": .number(Double(level.rawValue)), "required": .number(Double(required.rawValue)),
+        ]))
         throw SparksError(.autonomyRefused, message,
                           hint: "raise it with `[orchestrator] autonomy = \(required.rawValue)` in config.toml or SPARKS_ORCHESTRATOR_AUTONOMY=\(required.rawValue)")
     }

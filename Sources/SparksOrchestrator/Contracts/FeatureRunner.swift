@@ -77,6 +77,9 @@ public struct FeatureRunner: Sendable {
         }
         let base = try git.run(["rev-parse", "HEAD"], in: integration).trimmingCharacters(in: .whitespacesAndNewlines)
         progress("integration branch \(branch) in \(integration)")
+        orchestrator.store.emit(.feature, "feature \(contract.featureID): dispatch started (\(plan.batches.count) batches)", details: .object([
+            "feature_id": .string(contract.featureID), "run": .string(run), "branch": .string(branch),
+        ]))
 
         var records: [String: FeatureTaskRecord] = [:]
         var merges: [(task: String, sparksID: UUID, commit: String)] = []
@@ -148,6 +151,10 @@ public struct FeatureRunner: Sendable {
         ledger.integrationPath = integration
         ledger.integrationBranch = branch
         ledger.repository = top
+        orchestrator.store.emit(.feature, "feature \(contract.featureID): dispatch \(ledger.status.rawValue)", details: .object([
+            "feature_id": .string(contract.featureID), "run": .string(run), "status": .string(ledger.status.rawValue),
+            "rolled_back": .array(rolledBack.map(JSONValue.string)),
+        ]))
         return Run(ledger: ledger, integrationPath: integration, integrationBranch: branch, baseCommit: base, rolledBack: rolledBack)
     }
 

@@ -38,9 +38,9 @@ public final class QueueService: Service, Sendable {
         for task in try store.recoverInterruptedTasks(requeue: settings.requeueInterrupted) {
             logger.warning("task was left running by a process that stopped",
                            metadata: ["task_id": "\(task.id.uuidString.lowercased())", "action": "\(task.requeued ? "requeued" : "interrupted")"])
-            try? store.appendEvent(category: "task_interrupted",
-                                   message: "left running by a process that stopped; " + (task.requeued ? "back in the queue" : "marked interrupted"),
-                                   taskID: task.id)
+            store.emit(.taskInterrupted,
+                       "left running by a process that stopped; " + (task.requeued ? "back in the queue" : "marked interrupted"),
+                       taskID: task.id)
         }
         var lastSweep = ContinuousClock.now
         await withDiscardingTaskGroup { group in

@@ -43,6 +43,16 @@ public struct ChatPipeline: Sendable {
             throw SparksError(.invalidInput, "the message has \(message.count) characters; the limit is \(Self.maxMessageCharacters)",
                               hint: "put long material in a file in the repository and refer to it")
         }
+        orchestrator.store.emit(.chatIn, "\(session.key): \(message.prefix(80))", session: session.key,
+                                details: .object(["length": .number(Double(message.count))]))
+        let turn = try await answer(message, explicitSpark: explicitSpark, stop: stop, events: events)
+        orchestrator.store.emit(.chatOut, "\(turn.answer.count) chars (\(turn.route.kind.rawValue)): \(turn.answer.prefix(100))",
+                                taskID: turn.outcome?.taskID, spark: turn.selection?.spark ?? turn.route.spark, session: session.key,
+                                details: .object(["route": .string(turn.route.kind.rawValue), "length": .number(Double(turn.answer.count))]))
+        return turn
+    }
+
+    func answer(_ message: String, explicitSpark: String?, stop: StopSignal, events: @escaping TaskEventSink) async throws(SparksError) -> Turn {
         let scan = orchestrator.screen(message, surface: .chatIntake, repo: TaskSpec.defaultRepoLabel(repository), author: nil,
                                        provider: "cli", sessionKey: session.key)
         if let scan, scan.decision == .block {
@@ -103,8 +113,7 @@ public struct ChatPipeline: Sendable {
         if let tool = route.tool { details["tool"] = .string(tool) }
         if let goal = route.goal { details["goal"] = .string(String(goal.prefix(300))) }
         let summary = route.kind == .complex ? "complex → \(route.spark ?? "(selection)")" : route.kind.rawValue
-        try? orchestrator.store.appendEvent(category: "routing", message: "\(summary) (\(route.reason)): \(message.prefix(120))",
-                                            spark: route.spark, sessionKey: session.key,
-                                            details: JSONValue.object(details).canonicalText)
+        orchestrator.store.emit(.routing, "\(summary) (\(route.reason)): \(message.prefix(120))",
+                                spark: route.spark, session: session.key, details: .object(details))
     }
 }

@@ -60,7 +60,7 @@ public final class SchedulerService: Service, Sendable {
         } catch {
             firing.note = "bad schedule: \(error.message)"
             try? store.setJobEnabled(id: job.id, enabled: false, nextRun: nil)
-            try? store.appendEvent(category: "job_failed", message: "job \(job.name) disabled: \(error.message)")
+            store.emit(.cronTick, "job \(job.name) disabled: \(error.message)", details: .object(["job": .string(job.name), "action": .string("disabled")]))
             return firing
         }
         let policy = MissedRunPolicy(rawValue: job.missedPolicy) ?? .skip
@@ -71,7 +71,9 @@ public final class SchedulerService: Service, Sendable {
         guard verdict.fireNow else {
             firing.note = "skipped \(verdict.missedRuns) run(s) missed while Sparks was not running"
             try? store.recordJobRun(id: job.id, ranAt: nil, taskID: nil, nextRun: verdict.nextRun)
-            try? store.appendEvent(category: "job_skipped", message: "job \(job.name): " + firing.note!)
+            store.emit(.cronTick, "job \(job.name): " + (firing.note ?? "skipped"), details: .object([
+                "job": .string(job.name), "action": .string("skipped"), "missed_runs": .number(Double(verdict.missedRuns)),
+            ]))
             return firing
         }
         var request = Orchestrator.DispatchRequest(
@@ -84,12 +86,13 @@ public final class SchedulerService: Service, Sendable {
             let submission = try orchestrator.submit(request)
             firing.taskID = submission.task.id
             if let outcome = submission.outcome { firing.note = outcome.summary }
-            try? store.appendEvent(category: "job_fired", message: "job \(job.name) queued a task", taskID: submission.task.id,
-                                   spark: submission.task.spark)
+            store.emit(.cronTick, "job \(job.name) queued a task", taskID: submission.task.id, spark: submission.task.spark,
+                       details: .object(["job": .string(job.name), "action": .string("fired"), "missed_runs": .number(Double(verdict.missedRuns))]))
             logger.info("job fired", metadata: ["job": "\(job.name)", "task_id": "\(submission.task.id.uuidString.lowercased())"])
         } catch {
             firing.note = error.message
-            try? store.appendEvent(category: "job_failed", message: "job \(job.name) could not queue its task: \(error.message)")
+            store.emit(.cronTick, "job \(job.name) could not queue its task: \(error.message)",
+                       details: .object(["job": .string(job.name), "action": .string("failed")]))
             logger.warning("job could not queue its task", metadata: ["job": "\(job.name)", "error": "\(error.message)"])
         }
         try? store.recordJobRun(id: job.id, ranAt: now, taskID: firing.taskID, nextRun: verdict.nextRun)

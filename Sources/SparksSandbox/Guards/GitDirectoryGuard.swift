@@ -31,7 +31,7 @@ public struct GitDirectoryGuard: Sendable {
             throw SparksError(.workspaceFailed, "\(workspace) has no .git directory any more", hint: "the task's work cannot be used; discard it")
         }
         guard info.st_mode & S_IFMT == S_IFDIR else {
-            throw SparksError(.workspaceFailed, "\(gitDirectory) is not a plain directory (a link or a gitdir file); refusing to run git on it",
+            throw SparksError(.workspaceTampered, "\(gitDirectory) is not a plain directory (a link or a gitdir file); refusing to run git on it",
                               hint: "the spark replaced its .git; discard the task")
         }
         if let walker = FileManager.default.enumerator(atPath: gitDirectory) {
@@ -40,7 +40,7 @@ public struct GitDirectoryGuard: Sendable {
                 guard lstat(path, &info) == 0 else { continue }
                 let kind = info.st_mode & S_IFMT
                 guard kind == S_IFDIR || kind == S_IFREG else {
-                    throw SparksError(.workspaceFailed, "\(path) is a link or special file; refusing to run git on this workspace",
+                    throw SparksError(.workspaceTampered, "\(path) is a link or special file; refusing to run git on this workspace",
                                       hint: "the spark changed its .git; discard the task")
                 }
             }
@@ -51,7 +51,7 @@ public struct GitDirectoryGuard: Sendable {
             let lines = ((try? String(contentsOfFile: alternatesFile, encoding: .utf8)) ?? "")
                 .split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             guard let alternates, lines.allSatisfy({ $0 == alternates }) else {
-                throw SparksError(.workspaceFailed, "\(alternatesFile) points at object stores Sparks did not set up",
+                throw SparksError(.workspaceTampered, "\(alternatesFile) points at object stores Sparks did not set up",
                                   hint: "the spark changed its .git; discard the task")
             }
         }
