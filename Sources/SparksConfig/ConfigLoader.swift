@@ -213,6 +213,10 @@ public struct ConfigLoader: Sendable {
                                   copyNonGitDirectories: resolver.string("workspace.non_git", default: "refuse") == "copy",
                                   memory: memory, sparks: sparks)
         config.orchestration = orchestration
+        if case .double(let value)? = values["kpi.price_input_per_mtok"]?.value { config.priceInputPerMTok = value }
+        if case .int(let value)? = values["kpi.price_input_per_mtok"]?.value { config.priceInputPerMTok = Double(value) }
+        if case .double(let value)? = values["kpi.price_output_per_mtok"]?.value { config.priceOutputPerMTok = value }
+        if case .int(let value)? = values["kpi.price_output_per_mtok"]?.value { config.priceOutputPerMTok = Double(value) }
         let entries = ConfigSchema.keys.map { spec in
             ConfigEntry(key: spec.path, value: resolver.display[spec.path] ?? "(not set)",
                         source: resolver.sources[spec.path] ?? .builtIn)

@@ -135,6 +135,8 @@ enum ConfigSchema {
         KeySpec(path: "scheduler.enabled", kind: .bool),
         KeySpec(path: "scheduler.timezone", kind: .string),
         KeySpec(path: "scheduler.missed_runs", kind: .string, allowed: ["skip", "run_once"]),
+        KeySpec(path: "kpi.price_input_per_mtok", kind: .double, range: 0...10_000),
+        KeySpec(path: "kpi.price_output_per_mtok", kind: .double, range: 0...10_000),
     ]
 
     /// Keys of one `[[sparks]]` entry.

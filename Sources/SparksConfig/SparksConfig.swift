@@ -103,6 +103,9 @@ public struct SparksConfig: Sendable {
     public var copyNonGitDirectories: Bool
     public var memory: MemorySettings
     public var orchestration = OrchestrationSettings()
+    /// Dollars per million input and output tokens for KPI cost estimates; nil = the provider's default.
+    public var priceInputPerMTok: Double?
+    public var priceOutputPerMTok: Double?
     /// Built-in sparks merged with configured ones (a configured spark replaces a built-in of the same name).
     public var sparks: [SparkDefinition]
 

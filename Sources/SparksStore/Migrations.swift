@@ -201,6 +201,21 @@ enum Migrations {
                 CREATE INDEX events_by_task ON events(task_id, id);
                 """)
         }
+        // KPI snapshots: the numbers of a scope at one moment, for trends.
+        migrator.registerMigration("v5_kpi_snapshots") { db in
+            try db.execute(sql: """
+                CREATE TABLE kpi_snapshots (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    captured_at TEXT NOT NULL,
+                    lane TEXT,
+                    repo TEXT,
+                    risk TEXT,
+                    spark TEXT,
+                    data TEXT NOT NULL
+                );
+                CREATE INDEX kpi_snapshots_by_scope ON kpi_snapshots(lane, repo, risk, captured_at DESC);
+                """)
+        }
         return migrator
     }
 }
