@@ -81,7 +81,13 @@ extension Orchestrator {
             logger.error("could not record the task's outcome", metadata: ["task_id": "\(task.id)", "error": "\(error.message)"])
         }
         emit(.taskFinished, "\(outcome.status.rawValue)\(outcome.reason.map { " (\($0.rawValue))" } ?? "") in \(outcome.durationMs) ms, "
-                   + "\(outcome.usage.totalTokens) tokens", task: task.spec)
+                   + "\(outcome.usage.totalTokens) tokens", task: task.spec, details: .object([
+                       "status": .string(outcome.status.rawValue), "reason": outcome.reason.map { .string($0.rawValue) } ?? .null,
+                       "duration_ms": .number(Double(outcome.durationMs)), "steps": .number(Double(outcome.steps)),
+                       "prompt_tokens": .number(Double(outcome.usage.promptTokens)),
+                       "completion_tokens": .number(Double(outcome.usage.completionTokens)),
+                       "verify_exit_code": outcome.verifyExitCode.map { .number(Double($0)) } ?? .null,
+                   ]))
         events(.finished(outcome))
         return outcome
     }
