@@ -94,3 +94,67 @@ import Testing
         #expect(usage.stderr.contains("give the command to run"))
     }
 }
+
+/// `sparks doctor` without --security: the installation checks.
+@Suite struct InstallationDoctorCommandTests {
+    @Test func withoutBubblewrapTheSandboxFailsWithTheFix() async throws {
+        let home = try TemporaryDirectory(prefix: "doctor-nobwrap")
+        let empty = try TemporaryDirectory(prefix: "empty-path")
+        var sparks = SparksBinary(home: home, extra: ["SPARKS_MEMORY_ENABLED": "false"])
+        sparks.environment["PATH"] = empty.path
+        let result = try await sparks.run(["doctor", "--skip-llm"])
+        #expect(result.exitCode == 1)
+        #expect(result.stdout.contains("FAIL  sandbox          bubblewrap (bwrap) is not installed"), "\(result.stdout)")
+        #expect(result.stdout.contains("fix: apt-get install bubblewrap"))
+        #expect(result.stdout.contains("PASS  database"))
+    }
+
+    @Test func aWrongKeyOrModelFailsTheLLMCheckAndJSONIsStable() async throws {
+        let server = ScriptedLLMServer(options: .init(apiKey: "sk-right-key-1234567890"))
+        try await server.start()
+        defer { Task { await server.stop() } }
+        let home = try TemporaryDirectory(prefix: "doctor-llm")
+        var sparks = SparksBinary(home: home, baseURL: server.baseURL, extra: ["SPARKS_MEMORY_ENABLED": "false"])
+        sparks.environment["SPARKS_LLM_API_KEY"] = "sk-wrong-key-0987654321"
+        let refused = try await sparks.run(["doctor", "--json"])
+        #expect(refused.exitCode == 1)
+        let json = try #require(JSONValue.parse(refused.stdout))
+        #expect(json["schema"]?.stringValue == "sparks.doctor.v1")
+        let checks = json["checks"]?.arrayValue ?? []
+        let llm = try #require(checks.first { $0["id"]?.stringValue == "llm" })
+        #expect(llm["status"]?.stringValue == "fail")
+        #expect(llm["detail"]?.stringValue?.contains("refused the API key") == true)
+        #expect(!refused.stdout.contains("sk-wrong-key"))
+        let ids = Set(checks.compactMap { $0["id"]?.stringValue })
+        #expect(ids.isSuperset(of: ["config", "database", "disk", "git", "sandbox", "llm"]))
+        #expect(json["summary"]?["fail"]?.doubleValue == 1)
+
+        sparks.environment["SPARKS_LLM_API_KEY"] = "sk-right-key-1234567890"
+        sparks.environment["SPARKS_LLM_MODEL"] = "no-such-model"
+        let unknown = try await sparks.run(["doctor"])
+        #expect(unknown.exitCode == 1)
+        #expect(unknown.stdout.contains("model \"no-such-model\" is not among"))
+        #expect(unknown.stdout.contains("fix: set llm.model to one of: scripted-model"))
+
+        sparks.environment["SPARKS_LLM_MODEL"] = "scripted-model"
+        let healthy = try await sparks.run(["doctor"])
+        #expect(healthy.exitCode == 0, "\(healthy.stdout)")
+        #expect(healthy.stdout.contains("PASS  llm"))
+        // A missing embedding model is a warning, and --fail-on-warn makes it count.
+        sparks.environment["SPARKS_MEMORY_ENABLED"] = "true"
+        sparks.environment["SPARKS_MEMORY_MODEL_DIR"] = home.file("no-model")
+        let warned = try await sparks.run(["doctor", "--fail-on-warn"])
+        #expect(warned.exitCode == 1)
+        #expect(warned.stdout.contains("WARN  embedding_model"))
+        #expect(warned.stdout.contains("fix: sparks memory fetch-model"))
+    }
+
+    @Test func aBrokenConfigurationIsReportedAsAFailure() async throws {
+        let home = try TemporaryDirectory(prefix: "doctor-config")
+        _ = try home.write("config.toml", "[agent]\nmax_step = 3\n")
+        let result = try await SparksBinary(home: home).run(["doctor", "--skip-llm"])
+        #expect(result.exitCode == 1)
+        #expect(result.stdout.contains("FAIL  config"))
+        #expect(result.stdout.contains("config.toml:2: unknown key `agent.max_step`"))
+    }
+}
