@@ -52,7 +52,7 @@ extension ScannerRules {
                 "sorry apolo can cannot unabl ai", near: "never don do must mustn shall will won avoid refra witho say sayin"),
             [
                 ScanPattern(
-                    #"\b(?:never|don't|dont|do not|must not|mustn't|shall not|will not|won't|avoid|refrain from)\s+(?:ever\s+)?(?:say(?:ing)?|use|using|respond(?:ing)? with|reply(?:ing)? with|answer(?:ing)? with|includ(?:e|ing)|writ(?:e|ing)|start(?:ing)? (?:with|by)|begin(?:ning)? with)\s+(?:\w+\s+){0,3}?["'“]?(?:i'?m sorry|i am sorry|sorry|i apologi[sz]e|i can'?t|i cannot|i'?m (?:not able|unable)|i am (?:not able|unable)|as an ai|i'?m just an ai)"#
+                    #"\b(?:never|don't|dont|do not|must not|mustn't|shall not|will not|won't|avoid|refrain from),?\s+(?:ever,?\s+)?(?:say(?:ing)?|use|using|respond(?:ing)? with|reply(?:ing)? with|answer(?:ing)? with|includ(?:e|ing)|writ(?:e|ing)|start(?:ing)? (?:with|by)|begin(?:ning)? with)\s+(?:\w+\s+){0,3}?["'“]?(?:i'?m sorry|i am sorry|sorry|i apologi[sz]e|i can'?t|i cannot|i'?m (?:not able|unable)|i am (?:not able|unable)|as an ai|i'?m just an ai)"#
                 )
             ]),
         .matching(
@@ -60,7 +60,7 @@ extension ScannerRules {
             gate: .words("discl refus cavea moral ethic", near: "witho no never don do avoid refra"),
             [
                 ScanPattern(
-                    #"\b(?:without|no|never (?:add|include|give)|don't (?:add|include|give)|do not (?:add|include|give)|avoid(?: adding| including)?|refrain from (?:adding|giving|including))\s+(?:any\s+)?(?:(?:warnings?|disclaimers?|refusals?|caveats?)\s*(?:,|or|and)\s*)*(?:disclaimers?|refusals?|caveats?|moraliz\w*|moral lectures?|ethical (?:warnings?|disclaimers?|notes|lectures))\b"#
+                    #"\b(?:without|no|(?:never|don't|do not)(?: need to| have to)? (?:add|include|give|issue|provide|use)|avoid(?: adding| including)?|refrain from (?:adding|giving|including))\s+(?:any\s+)?(?:(?:warnings?|disclaimers?|refusals?|caveats?)\s*(?:,|or|and)\s*)*(?:disclaimers?|refusals?|caveats?|moraliz\w*|moral lectures?|(?:ethical|moral) (?:warnings?|disclaimers?|notes|lectures|considerations|concerns|caveats))\b"#
                 )
             ]),
         .matching(
@@ -71,7 +71,7 @@ extension ScannerRules {
             gate: .words("godmo god dev devel dan jailb rebel unres chaos evil unfil uncen liber", near: "mode godmo"),
             [
                 ScanPattern(
-                    #"\b(?:god|dev|developer|dan|jailbreak|rebel|unrestricted|chaos|evil|unfiltered|uncensored|liberated)\s?mode\s*[:=]?\s*(?:is\s+)?(?:enabled|on|activated|active|engaged|true)\b"#
+                    #"\b(?:god|dan|jailbreak|rebel|unrestricted|chaos|evil|unfiltered|uncensored|liberated)\s?mode\s*[:=]?\s*(?:is\s+)?(?:enabled|on|activated|active|engaged|true)\b"#
                 )
             ]),
         .matching(

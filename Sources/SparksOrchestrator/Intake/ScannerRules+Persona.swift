@@ -15,7 +15,7 @@ extension ScannerRules {
             ),
             [
                 ScanPattern(
-                    #"\b(?:you are(?: now| going to be| about to (?:become|be))?|you're(?: now)?|you will (?:now )?be|act(?:ing)? as(?: if you (?:are|were|had))?|pretend(?:ing)? (?:to be|you are|you're|that you are)|role-?play(?:ing)? as|play(?:ing)? the (?:role|part) of|take on the (?:role|persona) of|become|simulate|emulate|impersonate|behave (?:like|as)|respond (?:as|like)|answer (?:as|like)|immerse yourself (?:in|into) the role of|from now on,? you|you(?:'ll| will) (?:now )?(?:act|respond|answer|behave|be)|imagine (?:you are|you're|yourself as|being|that you are)|transform into|switch to)\b[^\n]{0,100}?(?:\b(?:dan|d\.a\.n|mongo tom|antigpt|anti-?dan|evil-?bot|freegpt|betterdan|jailbr(?:oken|eak)|unrestrict\w*|unfilt\w*|uncensor\w*|unbound|unlimited|unchained|unshackled|amoral|immoral|unethical|lawless|rogue)\b|\b(?:without|with (?:no|zero)|free (?:of|from)|freed from|liberated from|released from|no longer (?:bound|restricted|limited)|not (?:bound|restricted|limited|constrained)(?: by)?|that (?:has|have) (?:no|zero)|who (?:has|have) no|which has no|had no)\s+(?:(?:any|all|its|of|the|their|your)\s+){0,3}(?:(?:ethical|moral|content|safety|legal)\s+)?(?:rules|restrictions|limits|limitations|filters|censorship|morals|ethics|ethical|moral|guidelines|boundaries|constraints|polic(?:y|ies)|programming|guardrails)\b)"#
+                    #"\b(?:you are(?: now| going to be| about to (?:become|be))?|you're(?: now)?|you will (?:now )?be|act(?:ing)? as(?: if you (?:are|were|had))?|pretend(?:ing)? (?:to be|you are|you're|that you are)|role-?play(?:ing)? as|play(?:ing)? the (?:role|part) of|take on the (?:role|persona) of|become|simulate|emulate|impersonate|behave (?:like|as)|respond (?:as|like)|answer (?:as|like)|immerse yourself (?:in|into) the role of|from now on,? you|you(?:'ll| will) (?:now )?(?:act|respond|answer|behave|be)|imagine (?:you are|you're|yourself as|being|that you are)|transform into|switch to)\b[^\n]{0,100}?(?:\b(?:dan|d\.a\.n|mongo tom|antigpt|anti-?dan|evil-?bot|freegpt|betterdan|jailbr(?:oken|eak)|unrestrict\w*|unfilt\w*|uncensor\w*|unbound|unlimited|unchained|unshackled|amoral|immoral|unethical|lawless|rogue)\b|\b(?:without|with (?:no|zero)|free (?:of|from)|freed from|liberated from|released from|no longer (?:bound|restricted|limited)|not (?:bound|restricted|limited|constrained)(?: by)?|that (?:has|have) (?:no|zero)|who (?:has|have) no|which has no|had no|(?:,|and) no)\s+(?:(?:any|all|its|of|the|their|your)\s+){0,3}(?:(?:ethical|moral|content|safety|legal)\s+)?(?:rules|restrictions|limits|limitations|filters|censorship|morals|ethics|ethical|moral|guidelines|boundaries|constraints|polic(?:y|ies)|programming|guardrails|safeguards|checks)\b)"#
                 )
             ]),
         .matching(
@@ -34,24 +34,26 @@ extension ScannerRules {
             anchor: ScanPattern(#"\b(?:developer|dev|god|chaos|opposite|freedom|maintenance)\s+mode\b"#), radius: 150,
             partners: [
                 ScanPattern(
-                    #"\b(?:you are now|you can now|respon(?:se|ses|d)|uncensored|polic(?:y|ies)|chatgpt|openai|anthropic|jailbr\w*|censor\w*|restrictions|guidelines|normal (?:and|response)|language model|assistant)\b|🔓"#
-                )
-            ]),
-        .matching(
-            "jailbreak.no_restrictions", .high,
-            gate: .words("bound restr limit const gover held censo filte subje", near: "not never longe isn aren won witho"),
-            [
-                ScanPattern(
-                    #"\b(?:not|never|no longer|isn't|aren't|is not|are not|won't be|will not be|without being)\s+(?:(?:bound|restricted|limited|constrained|governed|held back|restrained|censored|filtered)\s+by|subject\s+to)\s+(?:any\s+|the\s+|its\s+|your\s+|their\s+)?(?:(?:openai|anthropic|chatgpt)(?:'s)?\s+|typical\s+|usual\s+)?(?:(?:content|usage|safety|ethical|moral)\s+)?(?:rules|guidelines|polic(?:y|ies)|restrictions|ethics|morals|laws|filters|censorship|limitations|programming|confines|constraints|openai|anthropic)\b"#
+                    #"\b(?:you are now|you can now (?:do|say|generate|answer|ignore|write)|respon(?:se|ses|d)|uncensored|polic(?:y|ies)|chatgpt|openai|anthropic|jailbr\w*|censor\w*|restrictions|guidelines|normal (?:and|response)|language model|assistant)\b|🔓"#
                 )
             ]),
         .matching(
             "jailbreak.no_restrictions", .high,
             gate: .words(
-                "broke break freed free liber relea escap", near: "confi restr rules limit const censo guide filte shack chain"),
+                "bound restr limit const confi gover held censo filte subje", near: "not never longe isn aren won witho"),
             [
                 ScanPattern(
-                    #"\b(?:broken|break|broke|breaking|freed|free|liberated|released|escaped?)\s+(?:free\s+)?(?:from|of|out of)\s+(?:(?:all|any|the|its|your|their|of)\s+){0,3}(?:typical\s+|usual\s+|normal\s+)?(?:confines|restrictions|rules|limitations|constraints|censorship|guidelines|filters|shackles|chains|restraints)\b"#
+                    #"\b(?:not|never|no longer|isn't|aren't|is not|are not|won't be|will not be|without being)\s+(?:(?:bound|restricted|limited|constrained|confined|governed|held back|restrained|censored|filtered)\s+(?:by|to)|subject\s+to)\s+(?:(?:any|the|its|your|their|of)\s+){0,2}(?:(?:openai|open ai|anthropic|chatgpt)(?:'s)?\s+|typical\s+|usual\s+)?(?:(?:content|usage|safety|ethical|moral)\s+)?(?:(?:ethical|moral|safety) settings|rules|guidelines|polic(?:y|ies)|restrictions|ethics|morals|laws|filters|censorship|limitations|programming|confines|constraints|openai|anthropic)\b"#
+                )
+            ]),
+        .matching(
+            "jailbreak.no_restrictions", .high,
+            gate: .words(
+                "broke break freed free liber relea escap",
+                near: "confi restr rules limit const censo guide filte shack chain creat devel progr maker maste opena"),
+            [
+                ScanPattern(
+                    #"\b(?:broken|break|broke|breaking|freed|free|liberated|released|escaped?)\s+(?:free\s+)?(?:from|of|out of)\s+(?:(?:all|any|the|its|your|their|of)\s+){0,3}(?:typical\s+|usual\s+|normal\s+)?(?:confines|restrictions|rules|limitations|constraints|censorship|guidelines|filters|shackles|chains|restraints|creators|developers|programming|makers|masters|openai)\b"#
                 )
             ]),
         .matching(
@@ -167,6 +169,12 @@ extension ScannerRules {
         (.words("user human assis"), ScanPattern(#"\b(?:user|human|assistant)\s*:\s*\S"#), true),
         (.words("role", near: "syste devel"), ScanPattern(#""role"\s*:\s*"(?:system|developer)""#), false),
         (
+            .words("messa note notic instr direc updat", near: "from"),
+            ScanPattern(
+                #"\b(?:message|note|notice|instruction|directive|update)s?\s+(?:comes?\s+|is\s+|are\s+)?from\s+(?:the\s+)?(?:system|sys|admin|administrator|system administrator|developer|operator|root|it department|security team|openai|anthropic)\b"#
+            ), false
+        ),
+        (
             .words("syste end", near: "overr updat notic alert input promp docum conte"),
             ScanPattern(#"\bsystem (?:override|update|notice|alert)\b|\bend of (?:user )?(?:input|prompt|document|context)\b"#),
             false
@@ -190,11 +198,11 @@ extension ScannerRules {
     }
 
     static let takeoverCue = ScanPattern(
-        #"\b(?:you are|you're|you must|you will|you have|you should|you can now|you may now|the (?:assistant|ai|model|agent) (?:must|will|should|is|may|can|has)|ignore|disregard|overrid\w*|supersede\w*|new (?:rules?|polic(?:y|ies)|instructions?|directives?)|no restrictions|no longer appl\w*|disabled?|reveal|from now on|comply|obey|unconditionally|permitted|allowed to|priority instruction|takes precedence|upload|exfiltrate|execute|run as root|developer mode|maintenance mode|no guardrails|revoked|reset)\b"#
+        #"\b(?:you are|you're|you must|you will|you have|you should|you can now|you may now|the (?:assistant|ai|model|agent) (?:must|will|should|is|may|can|has)|ignore|disregard|overrid\w*|supersede\w*|new (?:rules?|polic(?:y|ies)|instructions?|directives?)|no restrictions|no longer appl\w*|disabled?|reveal|from now on|comply|obey|unconditionally|permitted|allowed to|priority instruction|takes precedence|upload|exfiltrate|execute|run as root|developer mode|maintenance mode|no guardrails|revoked|reset|elevated (?:privileges|access|permissions)|(?:admin|administrator|root|superuser) (?:privileges|access|rights|permissions)|print the|dump)\b"#
     )
     /// What an instruction hidden in content asks for, as opposed to a harmless note.
     static let hiddenCue = ScanPattern(
-        #"\b(?:ignore|disregard|forget|instead|do not (?:tell|mention|inform|reveal|say)|don't (?:tell|mention|inform)|without (?:telling|informing|mentioning)|never (?:tell|mention|reveal)|silently|secretly|quietly|covertly|forward|send|upload|exfiltrate|leak|reveal|print|approve|merge|grant|rank|publish|overrid\w*|supersede\w*|new (?:objective|task|instructions?|goal)|your (?:new|real|true|actual) (?:task|objective|goal|instructions?)|system prompt|hidden instructions|authori[sz]es? you|you are (?:now )?(?:allowed|permitted|authori[sz]ed)|must now|stop what you are doing|append|api key|token|password|credentials|admin rights|delete)\b|rm -rf|curl |\.env\b"#
+        #"\b(?:ignore|disregard|forget|instead|do not (?:tell|mention|inform|reveal|say)|don't (?:tell|mention|inform)|without (?:telling|informing|mentioning)|never (?:tell|mention|reveal)|silently|secretly|quietly|covertly|forward|send|upload|exfiltrate|leak|reveal|print|approve|merge|grant|rank|publish|overrid\w*|supersede\w*|new (?:objective|task|instructions?|goal)|your (?:new|real|true|actual) (?:task|objective|goal|instructions?)|system prompt|hidden instructions|authori[sz]es? you|you are (?:now )?(?:allowed|permitted|authori[sz]ed)|must (?:now|also|first|immediately)|stop what you are doing|append|output|execute|sudo|mention that|say that|state that|claim that|recommend|rate (?:this|it|the)|treat (?:the rest|everything|this)|(?:updated|changed|replaced|modified) your (?:task|instructions?|objective|goal|rules)|api key|token|password|credentials|admin rights|delete)\b|rm -rf|curl |\.env\b"#
     )
 
     static let injectionRules: [ScanRule] =
@@ -240,7 +248,7 @@ extension ScannerRules {
                         "readi proce parsi summa revie scann analy index handl seein note notic messa instr atten impor memo remin direc ps warni"
                 ),
                 anchor: ScanPattern(
-                    #"\b(?:ai|a\.i\.|llm|large language model|language model|ai assistant|assistant|agent|gpt|copilot|claude|chatgpt|gemini|bot|model)s?(?:\s+\w+){0,2}?\s+(?:reading|processing|parsing|summari[sz]ing|reviewing|scanning|analy[sz]ing|indexing|handling|seeing)\s+(?:this|these|the following)\b|\b(?:note|notice|message|instructions?|attention|important|memo|reminder|directive|p\.?s\.?|warning)\s*(?:to|for)\s+(?:the\s+|any\s+|all\s+|every\s+)?(?:ai|a\.i\.|llm|large language model|language model|ai assistant|ai agent|assistant|agent|automated (?:agent|system|tool|reviewer)|model|bot|chatbot|gpt|copilot|ai \w+(?: \w+)?)s?\b|\battention,?\s+(?:ai|llm|language model|assistant|agent|bot|model)s?\b"#
+                    #"\b(?:ai|a\.i\.|llm|large language model|language model|ai assistant|assistant|agent|gpt|copilot|claude|chatgpt|gemini|bot|model)s?(?:\s+\w+){0,2}?\s+(?:reading|processing|parsing|summari[sz]ing|reviewing|scanning|analy[sz]ing|indexing|handling|seeing)\s+(?:this|these|the following)\b|\b(?:note|notice|message|instructions?|attention|important|memo|reminder|directive|p\.?s\.?|warning)\s*(?:to|for)\s+(?:the\s+|any\s+|all\s+|every\s+)?(?:ai|a\.i\.|llm|large language model|language model|ai assistant|ai agent|assistant|agent|automated (?:agent|system|tool|reviewer)|model|bot|chatbot|gpt|copilot|ai \w+(?: \w+)?)s?\b|\battention,?\s+(?:ai|llm|language model|assistant|agent|bot|model)s?\b|\b(?:ai|llm|assistant|agent|model|gpt|chatbot|bot)s?\s+(?:instructions?|directives?|orders|commands?|notes?|notice)\s*:"#
                 ), radius: 250, partners: [hiddenCue]),
             .matching(
                 "injection.hidden_ai_directive", .high, gate: .hiddenComment,
@@ -261,10 +269,11 @@ extension ScannerRules {
                     )
                 ]),
             .matching(
-                "override.new_instructions", .high, gate: .words("now", near: "from"),
+                "override.new_instructions", .high,
+                gate: .words("now point momen here hence going", near: "from forwa on out you"),
                 [
                     ScanPattern(
-                        #"\bfrom now on,?\s+you\b[^\n]{0,40}?\b(?:take orders|obey|comply|do whatever|do anything|no longer|ignore|are (?:free|unrestricted|jailbroken|no longer)|only (?:listen|answer|respond) to me)"#
+                        #"\b(?:from now on|from this (?:point|moment)(?: on| forward)?|from here on(?: out)?|henceforth|going forward),?\s+you\b[^\n]{0,40}?\b(?:take orders|obey|comply|do whatever|do anything|no longer|ignore|are (?:free|unrestricted|jailbroken|no longer)|only (?:listen|answer|respond) to me)"#
                     )
                 ]),
             .matching(
@@ -274,7 +283,7 @@ extension ScannerRules {
                     near: "new updat revis real actua true secre hidde addit overr prior urgen repla modif chang"),
                 [
                     ScanPattern(
-                        #"\b(?:new|updated|revised|real|actual|true|secret|hidden|additional|override|overriding|priority|urgent|replacement|modified|changed)\s+(?:system\s+)?(?:instructions?|directives?|orders|rules|polic(?:y|ies)|system prompt|objective|task|mission|guidelines)\s*(?::|are\b|is\b|follow\b)"#
+                        #"\b(?:new|updated|revised|real|actual|true|secret|hidden|additional|override|overriding|priority|urgent|replacement|modified|changed)\s+(?:system\s+)?(?:instructions?|directives?|orders?|rules?|polic(?:y|ies)|system prompt|objective|task|mission|guidelines?)\s*(?::|are\b|is\b|follow\b)"#
                     )
                 ],
                 accept: { text, match in

@@ -69,7 +69,7 @@ enum ScannerRules {
     /// Every rule, in the order findings of equal severity are reported.
     static let all: [ScanRule] =
         overrideRules + leakRules + exfilRules + shellRules + toolAndPolicyRules + personaRules + jailbreakRules
-        + injectionRules + heuristicRules
+        + templateRules + indirectRules + injectionRules + heuristicRules
 
     /// For every gate keyword, the slots it fills: `2 * i` for a keyword of rule `all[i]`,
     /// `2 * i + 1` for a partner keyword. The engine hashes each word of a text once against this
@@ -93,7 +93,8 @@ enum ScanVocab {
     )
     /// Qualifiers strong enough for weak nouns such as "message" or "text".
     static let weakNounQualifier = ScanPattern(
-        #"\b(above|preceding|foregoing|original|initial|system|developer|operator|your|all|any|hidden|its)\b"#)
+        #"\b(above|preceding|foregoing|previous|prior|earlier|original|initial|system|developer|operator|your|all|any|hidden|its)\b"#
+    )
     static let firstPerson = ScanPattern(#"\b(my|our)\b"#)
     /// "…instructions you were given", "…rules above": a qualifier after the noun.
     static let trailingQualifier = ScanPattern(
@@ -148,10 +149,10 @@ extension ScannerRules {
             ]),
         .matching(
             "override.ignore_previous_instructions", .high,
-            gate: .words("forge ignor disre disca erase", near: "every all anyth whate"),
+            gate: .words("forge ignor disre disca erase", near: "every all anyth whate what"),
             [
                 ScanPattern(
-                    #"\b(?:forget|ignore|disregard|discard|erase)\s+(?:about\s+)?(?:everything|all|anything|whatever)\s+(?:that\s+|which\s+)?(?:you(?:'ve| have)?\s+(?:been\s+|were\s+)?(?:told|given|taught|instructed|trained|programmed|learned|know|knew)|(?:(?:was|were|i|we)\s+)?(?:said\s+|written\s+|stated\s+|mentioned\s+|wrote\s+)?(?:above|before|previously|earlier|so far|until now|up to now))"#
+                    #"\b(?:forget|ignore|disregard|discard|erase)\s+(?:about\s+)?(?:everything|all|anything|whatever|what)\s+(?:that\s+|which\s+)?(?:you(?:'ve| have)?\s+(?:been\s+|were\s+)?(?:told|given|taught|instructed|trained|programmed|learned|know|knew)|(?:(?:was|were|i|we)\s+)?(?:said\s+|written\s+|stated\s+|mentioned\s+|wrote\s+)?(?:above|before|previously|earlier|so far|until now|up to now))"#
                 )
             ]),
         .matching(
@@ -161,7 +162,7 @@ extension ScannerRules {
                 near: "inste now just only simpl print say outpu write repea respo reply answe"),
             [
                 ScanPattern(
-                    #"\b(?:ignor(?:e|ing)|disregard(?:ing)?|forget|abandon|stop|drop|never ?mind)\s+(?:(?:the|your|this|that|current|original|previous|above|assigned|given|all|any)\s+)?(?:\w+\s+){0,2}?(?:task|assignment|request|job|summary|translation|instructions?|directions?|rules|rest(?: of (?:this|the|that) \w+)?|everything else)\s*(?:,|and|\.|;)?\s*(?:instead|now do|and (?:instead|just|only|simply)|(?:and\s+)?(?:then\s+)?(?:just|only|simply|instead)?\s*(?:print|say|output|write|repeat|respond with|reply with|answer with)\b)"#
+                    #"\b(?:ignor(?:e|ing)|disregard(?:ing)?|forget|abandon|stop|drop|never ?mind)\s+(?:(?:the|your|this|that|current|original|previous|above|assigned|given|all|any)\s+)?(?:[\w']+\s+){0,2}?(?:task|assignment|request|question|query|job|summary|translation|instructions?|directions?|rules|document|email|page|article|text|rest(?: of (?:this|the|that) \w+)?|everything else)(?:\s+above)?\s*(?:,|and|\.|;)?\s*(?:instead|now do|and (?:instead|just|only|simply)|(?:and\s+)?(?:then\s+)?(?:just|only|simply|instead)?\s*(?:print|say|output|write|repeat|(?:respond|reply|answer)(?: only| just)?(?: with\b|\s*:?\s*["'“])))"#
                 )
             ]),
         .matching(
@@ -169,11 +170,11 @@ extension ScannerRules {
             gate: .words(
                 "instr rules guide direc promp polic restr",
                 near:
-                    "outda obsol revok void null cance inval longe super overr fake wrong test irrel depre suspe lifte disab resci withd repla"
+                    "outda obsol revok void null cance inval longe super overr fake wrong test irrel depre suspe lifte disab resci withd repla compr malic illeg real valid legit genui writt sent plant injec inser added"
             ),
             [
                 ScanPattern(
-                    #"\b(?:(?:previous|prior|above|earlier|original|initial|system|operator|developer|your|safety|content)\s+(?:\w+\s+)?(?:instructions|rules|guidelines|directives|prompt|polic(?:y|ies)|restrictions)|(?:instructions|rules|guidelines|directives|restrictions)\s+(?:that\s+)?(?:you(?:'ve| have)?\s+(?:been|were)\s+given|i gave you)(?:\s+(?:above|before|earlier))?)\s+(?:are|is|were|was|have been|has been)\s+(?:now\s+|hereby\s+|all\s+)?(?:outdated|obsolete|revoked|void|null|cancell?ed|invalid|no longer (?:valid|in effect|applicable|active|relevant)|superseded|overridden|fake|wrong|a test|irrelevant|deprecated|suspended|lifted|disabled|rescinded|withdrawn|replaced)"#
+                    #"\b(?:(?:previous|prior|above|earlier|original|initial|system|operator|developer|your|safety|content)\s+(?:\w+\s+)?(?:instructions|rules|guidelines|directives|prompt|polic(?:y|ies)|restrictions)|(?:instructions|rules|guidelines|directives|restrictions)\s+(?:that\s+)?(?:you(?:'ve| have)?\s+(?:been|were)\s+given|i gave you)(?:\s+(?:above|before|earlier))?)\s+(?:are|is|were|was|have been|has been)\s+(?:now\s+|hereby\s+|all\s+)?(?:outdated|obsolete|revoked|void|null|cancell?ed|invalid|no longer (?:valid|in effect|applicable|active|relevant)|superseded|overridden|fake|wrong|a test|irrelevant|deprecated|suspended|lifted|disabled|rescinded|withdrawn|replaced|compromised|malicious|illegitimate|not (?:real|valid|legitimate|genuine)|(?:written|sent|planted|injected|inserted|added) by (?:an? )?(?:attacker|hacker|impostor|malicious \w+|someone else))"#
                 )
             ]),
         .matching(
