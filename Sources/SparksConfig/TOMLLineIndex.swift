@@ -1,11 +1,15 @@
 import Foundation
 
 /// Finds the line of a key in TOML text. TOMLKit parses values but does not say where they were,
-/// and every config error must name its line, so this scans the text for table headers and keys.
-struct TOMLLineIndex {
-    private var lines: [String: Int] = [:]
+/// and every config (and contract) error must name its line, so this scans the text for table
+/// headers and keys. An array-of-tables entry is named by `arrayIndex` (`sparks#0` for the config,
+/// `tasks[0]` for contracts). Best effort: values inside multi-line arrays and inline tables fall
+/// back to the line of their key.
+public struct TOMLLineIndex: Sendable {
+    /// Every key path found, with its line (1-based).
+    public private(set) var lines: [String: Int] = [:]
 
-    init(text: String) {
+    public init(text: String, arrayIndex: (String, Int) -> String = { "\($0)#\($1)" }) {
         var prefix = ""
         var arrayCounts: [String: Int] = [:]
         var inMultiline: String?
@@ -21,7 +25,7 @@ struct TOMLLineIndex {
                 let name = Self.headerName(line, open: "[[", close: "]]")
                 let index = arrayCounts[name, default: 0]
                 arrayCounts[name] = index + 1
-                prefix = "\(name)#\(index)"
+                prefix = arrayIndex(name, index)
                 record(prefix, number)
             } else if line.hasPrefix("[") {
                 prefix = Self.headerName(line, open: "[", close: "]")
@@ -53,7 +57,7 @@ struct TOMLLineIndex {
 
     /// The line of `path`, or of its nearest enclosing table when the key itself is not on a line
     /// of its own (inline tables). 1 when nothing matches.
-    func line(of path: String) -> Int {
+    public func line(of path: String) -> Int {
         var parts = path.split(separator: ".").map(String.init)
         while !parts.isEmpty {
             if let line = lines[parts.joined(separator: ".")] { return line }

@@ -1,4 +1,5 @@
 import Foundation
+import SparksConfig
 import TOMLKit
 import Yams
 
@@ -144,7 +145,7 @@ public enum ContractLoader {
         } catch {
             throw ParseFailure(message: "\(error)")
         }
-        let lines = TOMLKeyLines(text: text).lines
+        let lines = TOMLLineIndex(text: text, arrayIndex: { "\($0)[\($1)]" }).lines
         return tomlTree(table, path: "", lines: lines)
     }
 
