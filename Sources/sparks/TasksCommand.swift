@@ -94,9 +94,7 @@ struct TasksCommand: AsyncParsableCommand {
             try await CLI.run {
                 let config = try CLI.loadConfig(options).config
                 let store = try CLI.openStore(config)
-                guard let task = try store.task(idPrefix: id) else {
-                    throw SparksError(.invalidInput, "there is no task \(id)", hint: "list tasks with `sparks tasks list`")
-                }
+                let task = try findTask(id, in: store)
                 let attempts = try store.attempts(taskID: task.id)
                 let selection = try store.selection(taskID: task.id)
                 let events = try store.events(taskID: task.id)
@@ -165,9 +163,7 @@ struct TasksCommand: AsyncParsableCommand {
             try await CLI.run {
                 let config = try CLI.loadConfig(options).config
                 let store = try CLI.openStore(config)
-                guard let task = try store.task(idPrefix: id) else {
-                    throw SparksError(.invalidInput, "there is no task \(id)", hint: "list tasks with `sparks tasks list`")
-                }
+                let task = try findTask(id, in: store)
                 let short = String(task.id.uuidString.lowercased().prefix(8))
                 switch try store.requestCancel(taskID: task.id) {
                 case .cancelled:

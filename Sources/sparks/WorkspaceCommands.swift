@@ -9,7 +9,7 @@ import SparksStore
 /// Finds a task by id prefix, or explains why not.
 func findTask(_ prefix: String, in store: SparksStore) throws(SparksError) -> TaskRecord {
     guard let task = try store.task(idPrefix: prefix) else {
-        throw SparksError(.invalidInput, "no task with id \(prefix)", hint: "`sparks history` lists task ids")
+        throw SparksError(.invalidInput, "there is no task \(prefix)", hint: "`sparks tasks list` or `sparks history` lists task ids")
     }
     return task
 }
