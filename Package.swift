@@ -61,6 +61,7 @@ let package = Package(
             name: "SparksObserve",
             dependencies: [
                 "SparksCore", "SparksStore", .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .target(
@@ -70,7 +71,7 @@ let package = Package(
             name: "SparksOrchestrator",
             dependencies: [
                 "SparksCore", "SparksConfig", "SparksStore", "SparksLLM", "SparksSandbox", "SparksTools", "SparksAgent",
-                .product(name: "Logging", package: "swift-log"),
+                "SparksObserve", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Yams", package: "Yams"),
@@ -105,10 +106,13 @@ let package = Package(
             name: "SparksMemoryTests", dependencies: ["SparksMemory", "CSparksKernels", "SparksStore", "SparksTesting"],
             // Read through #filePath: the parity fixture is data for the tests, not a bundle resource.
             exclude: ["Fixtures"]),
-        .testTarget(name: "SparksCLITests", dependencies: ["sparks", "SparksStore", "SparksTesting"]),
+        .testTarget(
+            name: "SparksCLITests",
+            dependencies: ["sparks", "SparksStore", "SparksTesting", .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(
             name: "SparksOrchestratorTests",
-            dependencies: ["SparksOrchestrator", "SparksConfig", "SparksStore", "SparksSandbox", "SparksLLM", "SparksTesting"]),
+            dependencies: ["SparksOrchestrator", "SparksConfig", "SparksStore", "SparksSandbox", "SparksLLM", "SparksObserve",
+                           "SparksTesting", .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(name: "SparksObserveTests", dependencies: ["SparksObserve", "SparksStore", "SparksTesting"]),
     ]
 )

@@ -213,6 +213,14 @@ public struct ConfigLoader: Sendable {
                                   copyNonGitDirectories: resolver.string("workspace.non_git", default: "refuse") == "copy",
                                   memory: memory, sparks: sparks)
         config.orchestration = orchestration
+        let langfuseURL = resolver.string("langfuse.base_url", default: "https://cloud.langfuse.com")
+        let publicEnv = resolver.string("langfuse.public_key_env", default: "LANGFUSE_PUBLIC_KEY")
+        let secretEnv = resolver.string("langfuse.secret_key_env", default: "LANGFUSE_SECRET_KEY")
+        if resolver.bool("langfuse.enabled", default: true), let publicKey = environment[publicEnv], !publicKey.isEmpty,
+           let secretKey = environment[secretEnv], !secretKey.isEmpty {
+            try Self.checkURL(langfuseURL, source: values["langfuse.base_url"]?.source ?? .builtIn, key: "langfuse.base_url")
+            config.langfuse = LangfuseConfig(baseURL: langfuseURL, publicKey: Secret(publicKey), secretKey: Secret(secretKey))
+        }
         if case .double(let value)? = values["kpi.price_input_per_mtok"]?.value { config.priceInputPerMTok = value }
         if case .int(let value)? = values["kpi.price_input_per_mtok"]?.value { config.priceInputPerMTok = Double(value) }
         if case .double(let value)? = values["kpi.price_output_per_mtok"]?.value { config.priceOutputPerMTok = value }
@@ -246,11 +254,11 @@ public struct ConfigLoader: Sendable {
         return spark
     }
 
-    private static func checkURL(_ text: String, source: ConfigSource) throws(SparksError) {
+    private static func checkURL(_ text: String, source: ConfigSource, key: String = "llm.base_url") throws(SparksError) {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
               url.host != nil
         else {
-            throw SparksError(.configInvalid, "\(source): `llm.base_url` must be an http(s) URL such as https://api.openai.com/v1, got \"\(text)\"")
+            throw SparksError(.configInvalid, "\(source): `\(key)` must be an http(s) URL such as https://api.openai.com/v1, got \"\(text)\"")
         }
     }
 

@@ -136,6 +136,10 @@ enum ConfigSchema {
         KeySpec(path: "scheduler.timezone", kind: .string),
         KeySpec(path: "scheduler.missed_runs", kind: .string, allowed: ["skip", "run_once"]),
         KeySpec(path: "kpi.price_input_per_mtok", kind: .double, range: 0...10_000),
+        KeySpec(path: "langfuse.enabled", kind: .bool),
+        KeySpec(path: "langfuse.base_url", kind: .string),
+        KeySpec(path: "langfuse.public_key_env", kind: .string),
+        KeySpec(path: "langfuse.secret_key_env", kind: .string),
         KeySpec(path: "kpi.price_output_per_mtok", kind: .double, range: 0...10_000),
     ]
 

@@ -70,6 +70,17 @@ public enum ConfigTemplate {
     # timezone = "UTC"          # for cron jobs added without --tz
     # missed_runs = "skip"      # skip | run_once: runs missed while Sparks was not running
 
+    [kpi]
+    # price_input_per_mtok = 5  # $ per million tokens for `sparks kpi` cost estimates (default by provider)
+    # price_output_per_mtok = 15
+
+    [langfuse]
+    # Tracing is on when LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY are set.
+    # enabled = true
+    # base_url = "https://cloud.langfuse.com"
+    # public_key_env = "LANGFUSE_PUBLIC_KEY"
+    # secret_key_env = "LANGFUSE_SECRET_KEY"
+
     # Sparks: the built-ins `coder` (read/write tools), `scout` (read-only), `coordinator`
     # (delegates steps to other sparks) and `critic` (reviews) always exist; an entry with the
     # same name replaces one.

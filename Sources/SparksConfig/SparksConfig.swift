@@ -76,6 +76,13 @@ public struct OrchestrationSettings: Sendable {
     public init() {}
 }
 
+/// Where task traces go (`[langfuse]`); the keys come from the environment, never the file.
+public struct LangfuseConfig: Sendable {
+    public var baseURL: String
+    public var publicKey: Secret
+    public var secretKey: Secret
+}
+
 /// The prompt scanner's settings as configured (`[scanner]`).
 public struct ScannerSettings: Sendable {
     public var enabled = true
@@ -104,6 +111,8 @@ public struct SparksConfig: Sendable {
     public var memory: MemorySettings
     public var orchestration = OrchestrationSettings()
     /// Dollars per million input and output tokens for KPI cost estimates; nil = the provider's default.
+    /// Langfuse tracing: set when enabled and both keys are in the environment.
+    public var langfuse: LangfuseConfig?
     public var priceInputPerMTok: Double?
     public var priceOutputPerMTok: Double?
     /// Built-in sparks merged with configured ones (a configured spark replaces a built-in of the same name).

@@ -4,6 +4,7 @@ import SparksAgent
 import SparksConfig
 import SparksCore
 import SparksLLM
+import SparksObserve
 import SparksSandbox
 import SparksStore
 import SparksTools
@@ -26,12 +27,15 @@ public struct Orchestrator: Sendable {
     public let scanner: PromptScanner
     public let selector: SparkSelector
     public let autonomy: AutonomyLadder
+    /// Where task traces go (Langfuse); nil when tracing is off.
+    public let langfuse: LangfuseExporter?
     let logger: Logger
 
     public init(config: SparksConfig, store: SparksStore, model: any ChatModel, sandbox: any Sandbox,
                 registry: ToolRegistry = .builtIn(), confirmer: (@Sendable (String, String) async -> Bool)? = nil,
                 memory: (any MemoryAccess)? = nil, selectionPolicy: SelectionPolicy = SelectionPolicy(),
-                logger: Logger = Logger(label: "sparks")) {
+                langfuse: LangfuseExporter? = nil, logger: Logger = Logger(label: "sparks")) {
+        self.langfuse = langfuse
         self.memory = memory
         self.config = config
         self.store = store

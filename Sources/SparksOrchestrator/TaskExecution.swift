@@ -4,6 +4,7 @@ import SparksAgent
 import SparksConfig
 import SparksCore
 import SparksLLM
+import SparksObserve
 import SparksSandbox
 import SparksStore
 import SparksTools
@@ -34,13 +35,19 @@ extension Orchestrator {
         }
         defer { watcher.cancel() }
 
+        let trace = langfuse.map {
+            TaskTrace(exporter: $0, taskID: task.id,
+                      redactor: Redactor(secrets: [config.llm.apiKey?.reveal(), $0.settings.secretKey].compactMap { $0 }))
+        }
+        trace?.start(task: task)
         let outcome: TaskOutcome
         do {
-            outcome = try await runClaimed(task, stop: stop, events: events, elapsedMs: elapsedMs)
+            outcome = try await runClaimed(task, stop: stop, trace: trace, events: events, elapsedMs: elapsedMs)
         } catch {
             outcome = TaskOutcome(taskID: task.id, status: .failed, reason: .internalError, summary: "The task could not start: \(error.message)",
                                   error: error.description, steps: 0, usage: TokenUsage(), durationMs: elapsedMs())
         }
+        trace?.finish(outcome)
         return settle(outcome, task: claimed, stop: stop, events: events)
     }
 
@@ -93,8 +100,24 @@ extension Orchestrator {
     }
 
     /// The task's worktree, sandbox, agent loop and verification.
-    func runClaimed(_ task: TaskSpec, stop: StopSignal, events: @escaping TaskEventSink,
+    func runClaimed(_ task: TaskSpec, stop: StopSignal, trace: TaskTrace?, events parentEvents: @escaping TaskEventSink,
                     elapsedMs: () -> Int) async throws(SparksError) -> TaskOutcome {
+        // Tool calls become spans of the task's trace.
+        let toolStarts = Mutex<[Int: (Date, String)]>([:])
+        let events: TaskEventSink = { event in
+            parentEvents(event)
+            guard let trace else { return }
+            switch event {
+            case .toolStarted(let step, _, let arguments):
+                toolStarts.withLock { $0[step] = (Date(), arguments) }
+            case .toolFinished(let step, let name, let ok, let durationMs, let preview):
+                let (start, arguments) = toolStarts.withLock { $0.removeValue(forKey: step) }
+                    ?? (Date().addingTimeInterval(-Double(durationMs) / 1000), "")
+                trace.span(name: "tool:\(name)", input: arguments, output: preview, ok: ok, start: start, end: Date())
+            default:
+                break
+            }
+        }
         guard let spark = config.spark(named: task.spark) else {
             throw SparksError(.sparkNotFound, "there is no spark named \"\(task.spark)\"")
         }
@@ -169,8 +192,9 @@ extension Orchestrator {
         let recalled = await recallMemories(for: task, logger: taskLogger)
         var workTask = task
         workTask.repository = workspace.path
+        let taskModel: any ChatModel = trace.map { TracedChatModel(base: model, trace: $0) } ?? model
         let agentRun = AgentRun(
-            task: workTask, spark: spark, model: model, tools: tools,
+            task: workTask, spark: spark, model: taskModel, tools: tools,
             toolContext: ToolContext(pathGuard: workspaceGuard, maxOutputChars: config.tools.maxOutputChars, execution: execution,
                                      memory: memory, memorySource: "task:\(task.id.uuidString.lowercased())"),
             maxSteps: spark.maxSteps ?? config.agent.maxSteps, contextWindow: config.llm.contextWindow,
@@ -187,7 +211,10 @@ extension Orchestrator {
             let verifyPolicy = policy
             verifier = { @Sendable () async -> VerificationReport in
                 events(.verifyStarted(command: command))
+                let started = Date()
                 let report = await orchestrator.verify(command, in: workspace, sandbox: sandboxForVerify, policy: verifyPolicy)
+                trace?.span(name: "verify", input: command, output: report.detail, ok: report.passed, start: started, end: Date(),
+                            parent: trace?.runSpanID)
                 events(.verifyFinished(passed: report.passed, detail: report.detail))
                 let code = report.exitCode.map { String($0) } ?? "none"
                 orchestrator.emit(.taskVerified, "`\(command)` exit \(code)", task: task, details: .object([

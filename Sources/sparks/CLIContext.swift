@@ -4,6 +4,7 @@ import Logging
 import SparksConfig
 import SparksCore
 import SparksMemory
+import SparksObserve
 import SparksOrchestrator
 import SparksStore
 
@@ -39,6 +40,14 @@ enum CLI {
     /// embedding model it works by keywords (and says so in the log).
     static func memory(_ config: SparksConfig, store: SparksStore) -> MemoryService? {
         config.memory.enabled ? MemoryService(store: store, settings: config.memory) : nil
+    }
+
+    /// The Langfuse exporter when `[langfuse]` is set up (both keys in the environment).
+    static func langfuse(_ config: SparksConfig, verbose: Bool) -> LangfuseExporter? {
+        config.langfuse.map {
+            LangfuseExporter(settings: LangfuseSettings(baseURL: $0.baseURL, publicKey: $0.publicKey.reveal(), secretKey: $0.secretKey.reveal()),
+                             logger: logger(verbose: verbose))
+        }
     }
 
     static func logger(verbose: Bool, level: Logger.Level = .warning) -> Logger {

@@ -44,13 +44,19 @@ struct ChatCommand: AsyncParsableCommand {
         try await CLI.run {
             let config = try CLI.loadConfig(options).config
             let store = try CLI.openStore(config)
-            let (model, shutdown) = ModelFactory.make(config.llm, logger: CLI.logger(verbose: options.verbose))
+            let (model, modelShutdown) = ModelFactory.make(config.llm, logger: CLI.logger(verbose: options.verbose))
+            let langfuse = CLI.langfuse(config, verbose: options.verbose)
+            let shutdown: @Sendable () async -> Void = {
+                await langfuse?.close()
+                await modelShutdown()
+            }
             let session = try ChatSession(model: model, store: store)
             var pipeline: ChatPipeline?
             if config.orchestration.routeChat {
                 let orchestrator = Orchestrator(config: config, store: store, model: model, sandbox: try SandboxFactory.make(config.sandbox),
                                                 confirmer: yes ? Approval.confirmer(autoApprove: true) : Approval.ask,
-                                                memory: CLI.memory(config, store: store), logger: CLI.logger(verbose: options.verbose))
+                                                memory: CLI.memory(config, store: store), langfuse: langfuse,
+                                                logger: CLI.logger(verbose: options.verbose))
                 pipeline = ChatPipeline(orchestrator: orchestrator, session: session, repository: WorkspacePaths.absolute(repo))
             }
             do {

@@ -77,10 +77,15 @@ struct DispatchCommand: AsyncParsableCommand {
             let config = try CLI.loadConfig(options).config
             let store = try CLI.openStore(config)
             let sandbox = try SandboxFactory.make(config.sandbox)
-            let (model, shutdown) = ModelFactory.make(config.llm, logger: CLI.logger(verbose: options.verbose))
+            let (model, modelShutdown) = ModelFactory.make(config.llm, logger: CLI.logger(verbose: options.verbose))
+            let langfuse = CLI.langfuse(config, verbose: options.verbose)
+            let shutdown: @Sendable () async -> Void = {
+                await langfuse?.close()
+                await modelShutdown()
+            }
             let orchestrator = Orchestrator(config: config, store: store, model: model, sandbox: sandbox,
                                             confirmer: Approval.confirmer(autoApprove: yes),
-                                            memory: CLI.memory(config, store: store),
+                                            memory: CLI.memory(config, store: store), langfuse: langfuse,
                                             logger: CLI.logger(verbose: options.verbose))
             let repository = (repo as NSString).expandingTildeInPath
             let absolute = repository.hasPrefix("/") ? repository

@@ -14,10 +14,15 @@ struct FeatureSession {
     init(options: GlobalOptions) throws(SparksError) {
         config = try CLI.loadConfig(options).config
         store = try CLI.openStore(config)
-        let (model, shutdown) = ModelFactory.make(config.llm, logger: CLI.logger(verbose: options.verbose))
-        self.shutdown = shutdown
+        let (model, modelShutdown) = ModelFactory.make(config.llm, logger: CLI.logger(verbose: options.verbose))
+        let langfuse = CLI.langfuse(config, verbose: options.verbose)
+        self.shutdown = {
+            await langfuse?.close()
+            await modelShutdown()
+        }
         orchestrator = Orchestrator(config: config, store: store, model: model, sandbox: try SandboxFactory.make(config.sandbox),
-                                    memory: CLI.memory(config, store: store), logger: CLI.logger(verbose: options.verbose))
+                                    memory: CLI.memory(config, store: store), langfuse: langfuse,
+                                    logger: CLI.logger(verbose: options.verbose))
     }
 
     func close() async { await shutdown() }

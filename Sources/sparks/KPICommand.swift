@@ -77,6 +77,7 @@ struct KPICommand: AsyncParsableCommand {
     struct Snapshot: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Compute the KPIs of a scope and keep them for `kpi history`.")
         @OptionGroup var scope: ScopeOptions
+        @Flag(name: .long, help: "Also send the snapshot to Langfuse as a `mission:kpi_snapshot` trace.") var langfuse = false
         @OptionGroup var options: GlobalOptions
 
         func run() async throws {
@@ -88,6 +89,24 @@ struct KPICommand: AsyncParsableCommand {
                                             data: report.json.canonicalText, at: report.capturedAt)
                 Terminal.out(report.text())
                 Terminal.out("snapshot_saved=true")
+                if langfuse {
+                    guard let exporter = CLI.langfuse(config, verbose: options.verbose) else {
+                        throw SparksError(.configInvalid, "Langfuse is not set up",
+                                          hint: "export LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY (and [langfuse] base_url for a self-hosted server)")
+                    }
+                    exporter.record(type: "trace-create", body: .object([
+                        "id": .string(UUID().uuidString.lowercased()), "name": .string("mission:kpi_snapshot"),
+                        "userId": .string("sparks"), "sessionId": .string(scope.repo ?? "all"),
+                        "tags": .array(["mission", "kpi", "lane:\(scope.lane ?? "*")", "risk:\(scope.risk ?? "*")"].map(JSONValue.string)),
+                        "input": .object(["lane": scope.lane.map(JSONValue.string) ?? .null, "repo": scope.repo.map(JSONValue.string) ?? .null,
+                                          "risk": scope.risk.map(JSONValue.string) ?? .null, "spark": scope.spark.map(JSONValue.string) ?? .null]),
+                        "output": report.json,
+                    ]))
+                    let sent = await exporter.flush()
+                    await exporter.close()
+                    Terminal.out("langfuse_export=\(sent ? "ok" : "failed")")
+                    if !sent { throw ExitCode(1) }
+                }
             }
         }
     }

@@ -36,14 +36,16 @@ struct ServeCommand: AsyncParsableCommand {
             let (model, shutdown) = ModelFactory.make(config.llm, logger: logger)
             // No one can approve a risky command in the daemon: such commands are refused and the
             // spark is told to find another way.
+            let langfuse = CLI.langfuse(config, verbose: options.verbose)
             let orchestrator = Orchestrator(config: config, store: store, model: model, sandbox: sandbox,
-                                            memory: CLI.memory(config, store: store), logger: logger)
+                                            memory: CLI.memory(config, store: store), langfuse: langfuse, logger: logger)
             let queue = QueueService(orchestrator: orchestrator, logger: logger) { id, event in
                 ServeLog.task(id, event)
             }
             let observer = ObserverServer(path: (config.home as NSString).appendingPathComponent("observer.sock"), store: store,
                                           logger: logger)
             var services: [any Service] = [queue, observer]
+            if let langfuse { services.append(langfuse) }
             if config.orchestration.schedulerEnabled {
                 services.append(SchedulerService(orchestrator: orchestrator, logger: logger))
             }
