@@ -193,6 +193,7 @@ public struct ConfigLoader: Sendable {
         orchestration.scanner.allowRepos = resolver.strings("scanner.allow_repos", default: [])
         orchestration.scanner.allowAuthors = resolver.strings("scanner.allow_authors", default: [])
         orchestration.scanner.allowPatterns = resolver.strings("scanner.allow_patterns", default: [])
+        orchestration.scanner.classifier = resolver.bool("scanner.classifier", default: false)
         orchestration.schedulerEnabled = resolver.bool("scheduler.enabled", default: true)
         orchestration.schedulerTimeZone = resolver.string("scheduler.timezone", default: "UTC")
         orchestration.missedRuns = resolver.string("scheduler.missed_runs", default: "skip")

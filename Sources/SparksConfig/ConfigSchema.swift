@@ -132,6 +132,7 @@ enum ConfigSchema {
         KeySpec(path: "scanner.allow_repos", kind: .stringArray),
         KeySpec(path: "scanner.allow_authors", kind: .stringArray),
         KeySpec(path: "scanner.allow_patterns", kind: .stringArray),
+        KeySpec(path: "scanner.classifier", kind: .bool),
         KeySpec(path: "scheduler.enabled", kind: .bool),
         KeySpec(path: "scheduler.timezone", kind: .string),
         KeySpec(path: "scheduler.missed_runs", kind: .string, allowed: ["skip", "run_once"]),

@@ -64,6 +64,7 @@ public enum ConfigTemplate {
     # allow_repos = []          # inputs for these repositories are flagged, never blocked
     # allow_authors = []
     # allow_patterns = []       # regular expressions
+    # classifier = false        # also a learned check on sentence embeddings (needs the embedding model)
 
     [scheduler]
     # enabled = true            # `sparks serve` fires jobs (`sparks jobs add …`)

@@ -93,6 +93,8 @@ public struct ScannerSettings: Sendable {
     public var allowRepos: [String] = []
     public var allowAuthors: [String] = []
     public var allowPatterns: [String] = []
+    /// Also ask the learned classifier (needs the embedding model); off by default.
+    public var classifier = false
 
     public init() {}
 }

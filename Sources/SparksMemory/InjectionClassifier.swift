@@ -43,19 +43,34 @@ public struct InjectionClassifier: Sendable {
 
     /// Loads the model file (see the type's documentation for its origin).
     public init(contentsOf url: URL) throws(SparksError) {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw SparksError(.invalidInput, "cannot read the injection classifier \(url.path): \(error)", cause: error)
+        }
+        try self.init(data: data, source: url.path)
+    }
+
+    /// The model built into Sparks (`data/scanner/injection-classifier.json`, embedded by
+    /// `scripts/scanner/embed_classifier.py`).
+    public static func builtIn() throws(SparksError) -> InjectionClassifier {
+        try InjectionClassifier(data: Data(InjectionClassifierModel.json.utf8), source: "the built-in injection classifier")
+    }
+
+    /// Reads the model from its JSON.
+    public init(data: Data, source: String) throws(SparksError) {
         let hint = "regenerate it with scripts/scanner/train_classifier.py train"
         let file: File
         do {
-            file = try JSONDecoder().decode(File.self, from: Data(contentsOf: url))
+            file = try JSONDecoder().decode(File.self, from: data)
         } catch {
-            throw SparksError(.invalidInput, "cannot read the injection classifier \(url.path): \(error)",
+            throw SparksError(.invalidInput, "cannot read the injection classifier \(source): \(error)",
                               hint: hint, cause: error)
         }
         guard file.version == 1, file.model == MiniLMEmbedder.defaultModelName,
               file.dim == MiniLMEmbedder.dimension, file.weights.count == file.dim
         else {
             throw SparksError(.invalidInput,
-                              "the injection classifier \(url.path) is version \(file.version) for \(file.model) "
+                              "the injection classifier \(source) is version \(file.version) for \(file.model) "
                                   + "with \(file.weights.count) weights; expected version 1 for "
                                   + "\(MiniLMEmbedder.defaultModelName) with \(MiniLMEmbedder.dimension)",
                               hint: hint)
@@ -67,7 +82,7 @@ public struct InjectionClassifier: Sendable {
               chunking.words > 0, (1...chunking.words).contains(chunking.stride)
         else {
             throw SparksError(.invalidInput,
-                              "the injection classifier \(url.path) has a non-finite weight, a threshold "
+                              "the injection classifier \(source) has a non-finite weight, a threshold "
                                   + "outside [0, 1) or an invalid window size", hint: hint)
         }
         weights = file.weights

@@ -34,7 +34,8 @@ public struct Orchestrator: Sendable {
     public init(config: SparksConfig, store: SparksStore, model: any ChatModel, sandbox: any Sandbox,
                 registry: ToolRegistry = .builtIn(), confirmer: (@Sendable (String, String) async -> Bool)? = nil,
                 memory: (any MemoryAccess)? = nil, selectionPolicy: SelectionPolicy = SelectionPolicy(),
-                langfuse: LangfuseExporter? = nil, logger: Logger = Logger(label: "sparks")) {
+                langfuse: LangfuseExporter? = nil, semanticCheck: PromptScanner.SemanticCheck? = nil,
+                logger: Logger = Logger(label: "sparks")) {
         self.langfuse = langfuse
         self.memory = memory
         self.config = config
@@ -44,7 +45,9 @@ public struct Orchestrator: Sendable {
         self.registry = registry
         self.workspaces = WorkspaceManager(root: (config.home as NSString).appendingPathComponent("workspaces"))
         self.confirmer = confirmer
-        self.scanner = PromptScanner(settings: Self.scannerSettings(config.orchestration.scanner))
+        var scannerSettings = Self.scannerSettings(config.orchestration.scanner)
+        scannerSettings.semantic = semanticCheck
+        self.scanner = PromptScanner(settings: scannerSettings)
         self.selector = SparkSelector(policy: selectionPolicy)
         self.autonomy = AutonomyLadder(level: config.orchestration.autonomy)
         self.logger = logger

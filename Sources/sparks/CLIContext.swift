@@ -7,6 +7,7 @@ import SparksMemory
 import SparksObserve
 import SparksOrchestrator
 import SparksStore
+import Synchronization
 
 /// Loads what a command needs, and turns errors into a clear message and an exit code.
 enum CLI {
@@ -40,6 +41,27 @@ enum CLI {
     /// embedding model it works by keywords (and says so in the log).
     static func memory(_ config: SparksConfig, store: SparksStore) -> MemoryService? {
         config.memory.enabled ? MemoryService(store: store, settings: config.memory) : nil
+    }
+
+    /// The learned injection check for the scanner, when `[scanner] classifier = true` (or
+    /// `force`) and the embedding model is installed. The model loads on the first scan.
+    static func semanticCheck(_ config: SparksConfig, force: Bool = false) throws(SparksError) -> PromptScanner.SemanticCheck? {
+        guard config.orchestration.scanner.classifier || force else { return nil }
+        let classifier = try InjectionClassifier.builtIn()
+        let directory = config.memory.modelDirectory
+        guard FileManager.default.fileExists(atPath: directory + "/model.safetensors") else {
+            throw SparksError(.modelUnavailable, "the scanner's classifier needs the embedding model, which is not in \(directory)",
+                              hint: "run `sparks memory fetch-model`, or set [scanner] classifier = false")
+        }
+        let embedder = Mutex<MiniLMEmbedder?>(nil)
+        return PromptScanner.SemanticCheck(threshold: classifier.threshold, confidentThreshold: classifier.confidentThreshold) { text in
+            let loaded: MiniLMEmbedder? = embedder.withLock { current in
+                if current == nil { current = try? MiniLMEmbedder(modelDirectory: directory) }
+                return current
+            }
+            guard let loaded else { return nil }
+            return classifier.probability(of: [text], embedder: loaded).first
+        }
     }
 
     /// The Langfuse exporter when `[langfuse]` is set up (both keys in the environment).

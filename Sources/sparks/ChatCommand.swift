@@ -56,6 +56,7 @@ struct ChatCommand: AsyncParsableCommand {
                 let orchestrator = Orchestrator(config: config, store: store, model: model, sandbox: try SandboxFactory.make(config.sandbox),
                                                 confirmer: yes ? Approval.confirmer(autoApprove: true) : Approval.ask,
                                                 memory: CLI.memory(config, store: store), langfuse: langfuse,
+                                                semanticCheck: try CLI.semanticCheck(config),
                                                 logger: CLI.logger(verbose: options.verbose))
                 pipeline = ChatPipeline(orchestrator: orchestrator, session: session, repository: WorkspacePaths.absolute(repo))
             }

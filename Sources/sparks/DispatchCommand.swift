@@ -86,6 +86,7 @@ struct DispatchCommand: AsyncParsableCommand {
             let orchestrator = Orchestrator(config: config, store: store, model: model, sandbox: sandbox,
                                             confirmer: Approval.confirmer(autoApprove: yes),
                                             memory: CLI.memory(config, store: store), langfuse: langfuse,
+                                            semanticCheck: try CLI.semanticCheck(config),
                                             logger: CLI.logger(verbose: options.verbose))
             let repository = (repo as NSString).expandingTildeInPath
             let absolute = repository.hasPrefix("/") ? repository

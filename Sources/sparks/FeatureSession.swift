@@ -22,6 +22,7 @@ struct FeatureSession {
         }
         orchestrator = Orchestrator(config: config, store: store, model: model, sandbox: try SandboxFactory.make(config.sandbox),
                                     memory: CLI.memory(config, store: store), langfuse: langfuse,
+                                    semanticCheck: try CLI.semanticCheck(config),
                                     logger: CLI.logger(verbose: options.verbose))
     }
 

@@ -33,6 +33,9 @@ struct ScanCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print JSON.")
     var json = false
 
+    @Flag(name: .long, help: "Also ask the learned classifier (needs the embedding model), as [scanner] classifier = true does.")
+    var classifier = false
+
     @OptionGroup var options: GlobalOptions
 
     func validate() throws {
@@ -45,6 +48,7 @@ struct ScanCommand: AsyncParsableCommand {
             let config = try CLI.loadConfig(options).config
             var settings = Orchestrator.scannerSettings(config.orchestration.scanner)
             if let mode { settings.mode = PromptScanner.Mode(rawValue: mode) ?? settings.mode }
+            settings.semantic = try CLI.semanticCheck(config, force: classifier)
             let scanner = PromptScanner(settings: settings)
             if let eval {
                 let result: ScannerEvaluation.Result

@@ -38,7 +38,8 @@ struct ServeCommand: AsyncParsableCommand {
             // spark is told to find another way.
             let langfuse = CLI.langfuse(config, verbose: options.verbose)
             let orchestrator = Orchestrator(config: config, store: store, model: model, sandbox: sandbox,
-                                            memory: CLI.memory(config, store: store), langfuse: langfuse, logger: logger)
+                                            memory: CLI.memory(config, store: store), langfuse: langfuse,
+                                            semanticCheck: try CLI.semanticCheck(config), logger: logger)
             let queue = QueueService(orchestrator: orchestrator, logger: logger) { id, event in
                 ServeLog.task(id, event)
             }

@@ -96,8 +96,25 @@ public struct PromptScanner: Sendable {
         }
     }
 
+    /// A learned second opinion (a classifier on sentence embeddings): its probability adds the
+    /// finding `classifier.injection` — high (4, a flag) at `threshold`, critical (6) at
+    /// `confidentThreshold`. It never blocks on its own: a block needs a rule as well.
+    public struct SemanticCheck: Sendable {
+        public var probability: @Sendable (String) -> Double?
+        public var threshold: Double
+        public var confidentThreshold: Double
+
+        public init(threshold: Double, confidentThreshold: Double, probability: @escaping @Sendable (String) -> Double?) {
+            self.probability = probability
+            self.threshold = threshold
+            self.confidentThreshold = confidentThreshold
+        }
+    }
+
     public struct Settings: Sendable {
         public var enabled: Bool
+        /// The learned check, when its model is installed.
+        public var semantic: SemanticCheck?
         /// Defaults to `.block`: the product promises safety, and blocking needs a score of 8
         /// (two independent strong signals), which 4 of about 38,700 real benign developer texts
         /// reached in evaluation (a single signal only flags). Use `.flagOnly` to log without
@@ -191,7 +208,11 @@ public struct PromptScanner: Sendable {
             surface: context.surface, excerpt: Self.redactedExcerpt(text))
         guard settings.enabled else { return report }
 
-        let findings = ScanEngine.findings(in: ScanText(text))
+        var findings = ScanEngine.findings(in: ScanText(text))
+        if let semantic = settings.semantic, let probability = semantic.probability(text), probability >= semantic.threshold {
+            findings.append(Finding(ruleID: Self.classifierRuleID,
+                                    severity: probability >= semantic.confidentThreshold ? .critical : .high))
+        }
         report.score = findings.reduce(0) { $0 + $1.severity.weight }
         // Stable sort: equal severities keep catalogue order.
         let ranked = findings.enumerated().sorted { lhs, rhs in
@@ -205,6 +226,9 @@ public struct PromptScanner: Sendable {
         if report.decision == .block, allowlisted, settings.downgradeBlockToFlag { report.decision = .flag }
         return report
     }
+
+    /// The rule id of the learned check's finding.
+    public static let classifierRuleID = "classifier.injection"
 
     /// Runtime override, then the first matching `modeOverrides` entry, then the configured mode.
     public func resolvedMode(for context: Context) -> Mode {
