@@ -99,7 +99,3 @@ public final class SchedulerService: Service, Sendable {
         return firing
     }
 }
-
-extension ScheduleError {
-    var asSparksError: SparksError { SparksError(.invalidInput, message) }
-}
