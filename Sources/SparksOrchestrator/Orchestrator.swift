@@ -222,7 +222,7 @@ public struct Orchestrator: Sendable {
     }
 
     /// The outcome stored for a finished task.
-    static func outcome(of record: TaskRecord) -> TaskOutcome {
+    public static func outcome(of record: TaskRecord) -> TaskOutcome {
         TaskOutcome(taskID: record.id, status: record.status, reason: record.reason, summary: record.summary ?? "",
                     error: record.error, steps: record.steps, usage: record.usage, durationMs: record.durationMs ?? 0,
                     verifyExitCode: record.verifyExitCode)

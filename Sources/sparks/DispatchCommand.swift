@@ -159,11 +159,7 @@ enum DaemonWait {
                 last = task.status
                 Terminal.error("  \(task.status.rawValue)\(task.attempts > 1 ? " (attempt \(task.attempts))" : "")")
             }
-            if task.status.isTerminal {
-                return TaskOutcome(taskID: task.id, status: task.status, reason: task.reason, summary: task.summary ?? "",
-                                   error: task.error, steps: task.steps, usage: task.usage, durationMs: task.durationMs ?? 0,
-                                   verifyExitCode: task.verifyExitCode)
-            }
+            if task.status.isTerminal { return Orchestrator.outcome(of: task) }
             try await Task.sleep(for: pollInterval)
         }
     }

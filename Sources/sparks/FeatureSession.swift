@@ -136,11 +136,7 @@ extension DaemonWait {
             guard let task = try store.task(idPrefix: id.uuidString) else {
                 throw SparksError(.internalError, "task \(id.uuidString.lowercased()) vanished from the database")
             }
-            if task.status.isTerminal {
-                return TaskOutcome(taskID: task.id, status: task.status, reason: task.reason, summary: task.summary ?? "",
-                                   error: task.error, steps: task.steps, usage: task.usage, durationMs: task.durationMs ?? 0,
-                                   verifyExitCode: task.verifyExitCode)
-            }
+            if task.status.isTerminal { return Orchestrator.outcome(of: task) }
             try await Task.sleep(for: .milliseconds(300))
         }
     }
