@@ -222,6 +222,26 @@ public struct ConfigLoader: Sendable {
             try Self.checkURL(langfuseURL, source: values["langfuse.base_url"]?.source ?? .builtIn, key: "langfuse.base_url")
             config.langfuse = LangfuseConfig(baseURL: langfuseURL, publicKey: Secret(publicKey), secretKey: Secret(secretKey))
         }
+        let otelEndpoint = values["otel.endpoint"].map { _ in resolver.string("otel.endpoint", default: "") }
+            ?? environment["OTEL_EXPORTER_OTLP_ENDPOINT"] ?? ""
+        let tracesURL = environment["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (otelEndpoint.isEmpty ? "" : (otelEndpoint.hasSuffix("/v1/traces") ? otelEndpoint
+                : (otelEndpoint.hasSuffix("/") ? String(otelEndpoint.dropLast()) : otelEndpoint) + "/v1/traces"))
+        if resolver.bool("otel.enabled", default: true), !tracesURL.isEmpty {
+            try Self.checkURL(tracesURL, source: values["otel.endpoint"]?.source ?? .builtIn, key: "otel.endpoint")
+            let headers = Self.otlpHeaders(environment["OTEL_EXPORTER_OTLP_HEADERS"] ?? "")
+            config.otel = OTelConfig(tracesURL: tracesURL, headers: headers.map { ($0.0, Secret($0.1)) },
+                                     serviceName: environment["OTEL_SERVICE_NAME"] ?? resolver.string("otel.service_name", default: "sparks"))
+        }
+        config.api.enabled = resolver.bool("api.enabled", default: true)
+        config.api.bind = resolver.string("api.bind", default: config.api.bind)
+        guard APISettings.parseBind(config.api.bind) != nil else {
+            let source = values["api.bind"]?.source ?? .builtIn
+            throw SparksError(.configInvalid, "\(source): `api.bind` is \"\(config.api.bind)\", not host:port",
+                              hint: "for example bind = \"127.0.0.1:8787\"")
+        }
+        config.api.keys = (environment["SPARKS_API_KEYS"] ?? "").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map { Secret($0) }
         if case .double(let value)? = values["kpi.price_input_per_mtok"]?.value { config.priceInputPerMTok = value }
         if case .int(let value)? = values["kpi.price_input_per_mtok"]?.value { config.priceInputPerMTok = Double(value) }
         if case .double(let value)? = values["kpi.price_output_per_mtok"]?.value { config.priceOutputPerMTok = value }
@@ -273,6 +293,16 @@ public struct ConfigLoader: Sendable {
         let expanded = expand(path, environment: environment)
         if expanded.hasPrefix("/") { return (expanded as NSString).standardizingPath }
         return ((base as NSString).appendingPathComponent(expanded) as NSString).standardizingPath
+    }
+
+    /// `OTEL_EXPORTER_OTLP_HEADERS`: `key=value,key2=value2`, values percent-encoded.
+    public static func otlpHeaders(_ text: String) -> [(String, String)] {
+        text.split(separator: ",").compactMap { pair in
+            guard let equals = pair.firstIndex(of: "=") else { return nil }
+            let key = pair[..<equals].trimmingCharacters(in: .whitespaces)
+            let value = String(pair[pair.index(after: equals)...]).trimmingCharacters(in: .whitespaces)
+            return key.isEmpty ? nil : (key, value.removingPercentEncoding ?? value)
+        }
     }
 }
 

@@ -142,6 +142,11 @@ enum ConfigSchema {
         KeySpec(path: "langfuse.public_key_env", kind: .string),
         KeySpec(path: "langfuse.secret_key_env", kind: .string),
         KeySpec(path: "kpi.price_output_per_mtok", kind: .double, range: 0...10_000),
+        KeySpec(path: "otel.enabled", kind: .bool),
+        KeySpec(path: "otel.endpoint", kind: .string),
+        KeySpec(path: "otel.service_name", kind: .string),
+        KeySpec(path: "api.enabled", kind: .bool),
+        KeySpec(path: "api.bind", kind: .string),
     ]
 
     /// Keys of one `[[sparks]]` entry.

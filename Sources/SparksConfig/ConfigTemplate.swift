@@ -82,6 +82,18 @@ public enum ConfigTemplate {
     # public_key_env = "LANGFUSE_PUBLIC_KEY"
     # secret_key_env = "LANGFUSE_SECRET_KEY"
 
+    [otel]
+    # OpenTelemetry traces over OTLP/HTTP (Jaeger, Tempo, a Collector); on when an endpoint is set
+    # here or in OTEL_EXPORTER_OTLP_ENDPOINT. Credentials: OTEL_EXPORTER_OTLP_HEADERS="k=v,…".
+    # endpoint = "http://127.0.0.1:4318"
+    # service_name = "sparks"
+
+    [api]
+    # The HTTP server of `sparks serve`: /dashboard, /metrics, /health. Loopback by default;
+    # another address needs keys in SPARKS_API_KEYS (comma-separated).
+    # enabled = true
+    # bind = "127.0.0.1:8787"
+
     # Sparks: the built-ins `coder` (read/write tools), `scout` (read-only), `coordinator`
     # (delegates steps to other sparks) and `critic` (reviews) always exist; an entry with the
     # same name replaces one.

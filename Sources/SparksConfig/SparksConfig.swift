@@ -83,6 +83,41 @@ public struct LangfuseConfig: Sendable {
     public var secretKey: Secret
 }
 
+/// OpenTelemetry export (`[otel]`): on when an endpoint is configured or in
+/// `OTEL_EXPORTER_OTLP_ENDPOINT`; headers (credentials) only from `OTEL_EXPORTER_OTLP_HEADERS`.
+public struct OTelConfig: Sendable {
+    /// The full OTLP/HTTP traces URL (`…/v1/traces`).
+    public var tracesURL: String
+    public var headers: [(String, Secret)]
+    public var serviceName: String
+}
+
+/// The HTTP server of `sparks serve` (`[api]`): the dashboard, `/metrics`, `/health`.
+public struct APISettings: Sendable {
+    /// `host:port`; loopback by default. Anything else needs keys.
+    public var bind = "127.0.0.1:8787"
+    /// Off: `sparks serve` starts no HTTP server.
+    public var enabled = true
+    /// Bearer keys (from `SPARKS_API_KEYS`, comma-separated).
+    public var keys: [Secret] = []
+
+    public init() {}
+
+    /// The host and port of `bind`, or nil when it does not parse.
+    public static func parseBind(_ text: String) -> (host: String, port: Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port)
+        else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return host.isEmpty ? nil : (host, port)
+    }
+
+    /// True for 127.0.0.0/8, ::1 and localhost.
+    public static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+}
+
 /// The prompt scanner's settings as configured (`[scanner]`).
 public struct ScannerSettings: Sendable {
     public var enabled = true
@@ -115,6 +150,9 @@ public struct SparksConfig: Sendable {
     /// Dollars per million input and output tokens for KPI cost estimates; nil = the provider's default.
     /// Langfuse tracing: set when enabled and both keys are in the environment.
     public var langfuse: LangfuseConfig?
+    /// OpenTelemetry tracing: set when an OTLP endpoint is configured.
+    public var otel: OTelConfig?
+    public var api = APISettings()
     public var priceInputPerMTok: Double?
     public var priceOutputPerMTok: Double?
     /// Built-in sparks merged with configured ones (a configured spark replaces a built-in of the same name).

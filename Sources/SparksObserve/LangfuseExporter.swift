@@ -12,13 +12,23 @@ public struct LangfuseSettings: Sendable {
     public var baseURL: String
     public var publicKey: String
     public var secretKey: String
-    /// Send at least this often…
-    public var flushInterval: Duration = .seconds(1)
-    /// …and whenever this many events wait.
-    public var batchSize = 50
-    /// Events kept while the server is slow or down; the oldest are dropped beyond it.
-    public var maxQueued = 10_000
-    public var maxAttempts = 4
+    public var batch = BatchSettings()
+    public var flushInterval: Duration {
+        get { batch.flushInterval }
+        set { batch.flushInterval = newValue }
+    }
+    public var batchSize: Int {
+        get { batch.batchSize }
+        set { batch.batchSize = newValue }
+    }
+    public var maxQueued: Int {
+        get { batch.maxQueued }
+        set { batch.maxQueued = newValue }
+    }
+    public var maxAttempts: Int {
+        get { batch.maxAttempts }
+        set { batch.maxAttempts = newValue }
+    }
 
     public init(baseURL: String, publicKey: String, secretKey: String) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
@@ -31,39 +41,35 @@ public struct LangfuseSettings: Sendable {
 /// batches, in the background: recording an event only appends to a bounded queue, so a slow or
 /// absent server never slows a task. Failed batches are retried with exponential backoff; events
 /// beyond `maxQueued` are dropped (oldest first) and counted.
-public final class LangfuseExporter: Service, Sendable {
+public final class LangfuseExporter: Service, TraceSink, Sendable {
     public let settings: LangfuseSettings
     let logger: Logger
-    private let http: HTTPClient
-    private let state = Mutex<(queue: [JSONValue], dropped: Int, sent: Int, failedBatches: Int)>(([], 0, 0, 0))
+    private let sender: HTTPBatchSender
 
     public init(settings: LangfuseSettings, logger: Logger) {
         self.settings = settings
         self.logger = logger
-        var configuration = HTTPClient.Configuration()
-        configuration.timeout = HTTPClient.Configuration.Timeout(connect: .seconds(3), read: .seconds(15))
-        self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let credentials = Data("\(settings.publicKey):\(settings.secretKey)".utf8).base64EncodedString()
+        let url = settings.baseURL + "/api/public/ingestion"
+        self.sender = HTTPBatchSender(name: "langfuse", settings: settings.batch, logger: logger) { batch in
+            var request = HTTPClientRequest(url: url)
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.headers.add(name: "Authorization", value: "Basic \(credentials)")
+            request.body = .bytes(ByteBuffer(string: JSONValue.object(["batch": .array(batch)]).canonicalText))
+            return request
+        }
     }
 
     /// Counts for tests and `doctor`: events sent, dropped, batches that failed for good.
-    public var counts: (sent: Int, dropped: Int, failedBatches: Int, queued: Int) {
-        state.withLock { ($0.sent, $0.dropped, $0.failedBatches, $0.queue.count) }
-    }
+    public var counts: (sent: Int, dropped: Int, failedBatches: Int, queued: Int) { sender.counts }
 
     /// Queues one ingestion event (`trace-create`, `span-create`, `generation-create`, …).
     public func record(type: String, body: JSONValue, at date: Date = Date()) {
-        let event = JSONValue.object([
+        sender.enqueue(.object([
             "id": .string(UUID().uuidString.lowercased()), "timestamp": .string(ObservedEvent.timestampText(date)),
             "type": .string(type), "body": body,
-        ])
-        state.withLock { state in
-            state.queue.append(event)
-            if state.queue.count > settings.maxQueued {
-                let excess = state.queue.count - settings.maxQueued
-                state.queue.removeFirst(excess)
-                state.dropped += excess
-            }
-        }
+        ]))
     }
 
     /// Sends in the background until cancelled or shut down, then sends what is left.
@@ -74,61 +80,82 @@ public final class LangfuseExporter: Service, Sendable {
                 await flush()
             }
         } onGracefulShutdown: {}
-        await flush()
-        try? await http.shutdown()
+        await close()
     }
 
     /// Sends everything queued now, batch by batch.
     @discardableResult
-    public func flush() async -> Bool {
-        var ok = true
-        while true {
-            let batch: [JSONValue] = state.withLock { state in
-                let batch = Array(state.queue.prefix(settings.batchSize))
-                state.queue.removeFirst(batch.count)
-                return batch
-            }
-            guard !batch.isEmpty else { return ok }
-            if await send(batch) {
-                state.withLock { $0.sent += batch.count }
-            } else {
-                state.withLock { $0.failedBatches += 1 }
-                ok = false
-            }
-        }
-    }
+    public func flush() async -> Bool { await sender.flush() }
 
-    /// Closes the HTTP client without running the service (in-process use).
+    /// Sends what is left and closes the HTTP client.
     public func close() async {
         await flush()
-        try? await http.shutdown()
+        await sender.shutdown()
     }
 
-    private func send(_ batch: [JSONValue]) async -> Bool {
-        let body = JSONValue.object(["batch": .array(batch)]).canonicalText
-        let credentials = Data("\(settings.publicKey):\(settings.secretKey)".utf8).base64EncodedString()
-        for attempt in 1...settings.maxAttempts {
-            var request = HTTPClientRequest(url: settings.baseURL + "/api/public/ingestion")
-            request.method = .POST
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.headers.add(name: "Authorization", value: "Basic \(credentials)")
-            request.body = .bytes(ByteBuffer(string: body))
-            do {
-                let response = try await http.execute(request, timeout: .seconds(15))
-                _ = try? await response.body.collect(upTo: 1 << 20)
-                // 207: per-event results; the batch itself was accepted.
-                if (200..<300).contains(response.status.code) { return true }
-                if response.status.code < 500 && response.status.code != 429 {
-                    logger.warning("langfuse refused a batch", metadata: ["status": "\(response.status.code)"])
-                    return false
-                }
-            } catch {
-                logger.debug("langfuse unreachable", metadata: ["attempt": "\(attempt)", "error": "\(error)"])
+    // MARK: - Spans
+
+    /// Langfuse keeps the task's id in its usual form as the trace id.
+    static func langfuseTraceID(_ hex: String) -> String {
+        guard hex.count == 32 else { return hex }
+        let characters = Array(hex)
+        return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(characters[$0]) }.joined(separator: "-")
+    }
+
+    static func time(_ date: Date) -> JSONValue { .string(ObservedEvent.timestampText(date)) }
+
+    /// The trace is created when the task starts and given its output at the end; the run span
+    /// likewise (so the Langfuse UI shows a task while it runs); the rest are sent when they end.
+    public func record(_ span: TraceSpan) {
+        let traceID = Self.langfuseTraceID(span.traceID)
+        let metadata = JSONValue.object(span.attributes)
+        func optional(_ text: String?) -> JSONValue { text.map { .string($0) } ?? .null }
+        let level: JSONValue = .string(span.ok ? "DEFAULT" : "ERROR")
+        switch span.kind {
+        case .task:
+            var body: [String: JSONValue] = ["id": .string(traceID), "metadata": metadata]
+            if span.end == nil {
+                body["name"] = .string("task")
+                body["timestamp"] = Self.time(span.start)
+                body["input"] = optional(span.input)
+                body["sessionId"] = span.attributes["repository"] ?? .null
+                body["userId"] = span.attributes["source"] ?? .null
+                body["tags"] = .array(["sparks", "spark:\(span.attributes["spark"]?.stringValue ?? "")",
+                                       "lane:\(span.attributes["lane"]?.stringValue ?? "")",
+                                       "risk:\(span.attributes["risk"]?.stringValue ?? "")"].map { .string($0) })
+            } else {
+                body["output"] = optional(span.output)
             }
-            guard attempt < settings.maxAttempts else { break }
-            try? await Task.sleep(for: .milliseconds(200 * (1 << (attempt - 1))))
+            record(type: "trace-create", body: .object(body), at: span.end ?? span.start)
+        case .run:
+            if let end = span.end {
+                record(type: "span-update", body: .object([
+                    "id": .string(span.spanID), "traceId": .string(traceID), "endTime": Self.time(end), "output": optional(span.output),
+                    "level": level,
+                ]), at: end)
+            } else {
+                record(type: "span-create", body: .object([
+                    "id": .string(span.spanID), "traceId": .string(traceID), "name": .string("spark:\(span.name)"),
+                    "startTime": Self.time(span.start), "input": optional(span.input),
+                ]), at: span.start)
+            }
+        case .generation:
+            let usage = span.usage ?? TokenUsage()
+            record(type: "generation-create", body: .object([
+                "id": .string(span.spanID), "traceId": .string(traceID), "parentObservationId": optional(span.parentID),
+                "name": .string(span.name), "model": optional(span.model), "startTime": Self.time(span.start),
+                "endTime": Self.time(span.end ?? span.start), "input": optional(span.input), "output": optional(span.output),
+                "usage": .object(["input": .number(Double(usage.promptTokens)), "output": .number(Double(usage.completionTokens)),
+                                  "total": .number(Double(usage.totalTokens)), "unit": .string("TOKENS")]),
+                "metadata": .object(span.attributes.merging(["usage_estimated": .bool(span.usageEstimated)]) { $1 }),
+            ]), at: span.end ?? span.start)
+        case .tool, .verify:
+            record(type: "span-create", body: .object([
+                "id": .string(span.spanID), "traceId": .string(traceID), "parentObservationId": optional(span.parentID),
+                "name": .string(span.kind == .tool ? "tool:\(span.name)" : "verify"), "startTime": Self.time(span.start),
+                "endTime": Self.time(span.end ?? span.start), "input": optional(span.input), "output": optional(span.output),
+                "level": level,
+            ]), at: span.end ?? span.start)
         }
-        logger.warning("could not send a batch of traces to langfuse", metadata: ["events": "\(batch.count)"])
-        return false
     }
 }

@@ -29,14 +29,17 @@ public struct Orchestrator: Sendable {
     public let autonomy: AutonomyLadder
     /// Where task traces go (Langfuse); nil when tracing is off.
     public let langfuse: LangfuseExporter?
+    /// OpenTelemetry export of the same traces (OTLP/HTTP); nil when off.
+    public let otlp: OTLPExporter?
     let logger: Logger
 
     public init(config: SparksConfig, store: SparksStore, model: any ChatModel, sandbox: any Sandbox,
                 registry: ToolRegistry = .builtIn(), confirmer: (@Sendable (String, String) async -> Bool)? = nil,
                 memory: (any MemoryAccess)? = nil, selectionPolicy: SelectionPolicy = SelectionPolicy(),
-                langfuse: LangfuseExporter? = nil, semanticCheck: PromptScanner.SemanticCheck? = nil,
+                langfuse: LangfuseExporter? = nil, otlp: OTLPExporter? = nil, semanticCheck: PromptScanner.SemanticCheck? = nil,
                 logger: Logger = Logger(label: "sparks")) {
         self.langfuse = langfuse
+        self.otlp = otlp
         self.memory = memory
         self.config = config
         self.store = store

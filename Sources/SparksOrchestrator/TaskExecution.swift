@@ -35,10 +35,9 @@ extension Orchestrator {
         }
         defer { watcher.cancel() }
 
-        let trace = langfuse.map {
-            TaskTrace(exporter: $0, taskID: task.id,
-                      redactor: Redactor(secrets: [config.llm.apiKey?.reveal(), $0.settings.secretKey].compactMap { $0 }))
-        }
+        let sinks: [any TraceSink] = [langfuse as (any TraceSink)?, otlp as (any TraceSink)?].compactMap { $0 }
+        let trace = sinks.isEmpty ? nil : TaskTrace(sinks: sinks, taskID: task.id, redactor: Redactor(secrets:
+            [config.llm.apiKey?.reveal(), langfuse?.settings.secretKey].compactMap { $0 } + (otlp?.settings.headers.map(\.1) ?? [])))
         trace?.start(task: task)
         let outcome: TaskOutcome
         do {
@@ -47,7 +46,7 @@ extension Orchestrator {
             outcome = TaskOutcome(taskID: task.id, status: .failed, reason: .internalError, summary: "The task could not start: \(error.message)",
                                   error: error.description, steps: 0, usage: TokenUsage(), durationMs: elapsedMs())
         }
-        trace?.finish(outcome)
+        trace?.finish(outcome, spark: task.spark)
         return settle(outcome, task: claimed, stop: stop, events: events)
     }
 

@@ -72,6 +72,15 @@ enum CLI {
         }
     }
 
+    /// The OpenTelemetry exporter when `[otel]` (or `OTEL_EXPORTER_OTLP_ENDPOINT`) names an endpoint.
+    static func otlp(_ config: SparksConfig, verbose: Bool) -> OTLPExporter? {
+        config.otel.map {
+            OTLPExporter(settings: OTLPSettings(tracesURL: $0.tracesURL, headers: $0.headers.map { ($0.0, $0.1.reveal()) },
+                                                serviceName: $0.serviceName),
+                         logger: logger(verbose: verbose))
+        }
+    }
+
     static func logger(verbose: Bool, level: Logger.Level = .warning) -> Logger {
         var logger = Logger(label: "sparks")
         logger.logLevel = verbose ? .debug : level

@@ -46,8 +46,10 @@ struct ChatCommand: AsyncParsableCommand {
             let store = try CLI.openStore(config)
             let (model, modelShutdown) = ModelFactory.make(config.llm, logger: CLI.logger(verbose: options.verbose))
             let langfuse = CLI.langfuse(config, verbose: options.verbose)
+            let otlp = CLI.otlp(config, verbose: options.verbose)
             let shutdown: @Sendable () async -> Void = {
                 await langfuse?.close()
+                await otlp?.close()
                 await modelShutdown()
             }
             let session = try ChatSession(model: model, store: store)
@@ -55,7 +57,7 @@ struct ChatCommand: AsyncParsableCommand {
             if config.orchestration.routeChat {
                 let orchestrator = Orchestrator(config: config, store: store, model: model, sandbox: try SandboxFactory.make(config.sandbox),
                                                 confirmer: yes ? Approval.confirmer(autoApprove: true) : Approval.ask,
-                                                memory: CLI.memory(config, store: store), langfuse: langfuse,
+                                                memory: CLI.memory(config, store: store), langfuse: langfuse, otlp: otlp,
                                                 semanticCheck: try CLI.semanticCheck(config),
                                                 logger: CLI.logger(verbose: options.verbose))
                 pipeline = ChatPipeline(orchestrator: orchestrator, session: session, repository: WorkspacePaths.absolute(repo))

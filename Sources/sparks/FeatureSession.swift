@@ -16,12 +16,14 @@ struct FeatureSession {
         store = try CLI.openStore(config)
         let (model, modelShutdown) = ModelFactory.make(config.llm, logger: CLI.logger(verbose: options.verbose))
         let langfuse = CLI.langfuse(config, verbose: options.verbose)
+        let otlp = CLI.otlp(config, verbose: options.verbose)
         self.shutdown = {
             await langfuse?.close()
+            await otlp?.close()
             await modelShutdown()
         }
         orchestrator = Orchestrator(config: config, store: store, model: model, sandbox: try SandboxFactory.make(config.sandbox),
-                                    memory: CLI.memory(config, store: store), langfuse: langfuse,
+                                    memory: CLI.memory(config, store: store), langfuse: langfuse, otlp: otlp,
                                     semanticCheck: try CLI.semanticCheck(config),
                                     logger: CLI.logger(verbose: options.verbose))
     }

@@ -37,8 +37,9 @@ struct ServeCommand: AsyncParsableCommand {
             // No one can approve a risky command in the daemon: such commands are refused and the
             // spark is told to find another way.
             let langfuse = CLI.langfuse(config, verbose: options.verbose)
+            let otlp = CLI.otlp(config, verbose: options.verbose)
             let orchestrator = Orchestrator(config: config, store: store, model: model, sandbox: sandbox,
-                                            memory: CLI.memory(config, store: store), langfuse: langfuse,
+                                            memory: CLI.memory(config, store: store), langfuse: langfuse, otlp: otlp,
                                             semanticCheck: try CLI.semanticCheck(config), logger: logger)
             let queue = QueueService(orchestrator: orchestrator, logger: logger) { id, event in
                 ServeLog.task(id, event)
@@ -47,6 +48,7 @@ struct ServeCommand: AsyncParsableCommand {
                                           logger: logger)
             var services: [any Service] = [queue, observer]
             if let langfuse { services.append(langfuse) }
+            if let otlp { services.append(otlp) }
             if config.orchestration.schedulerEnabled {
                 services.append(SchedulerService(orchestrator: orchestrator, logger: logger))
             }

@@ -43,7 +43,7 @@ import Testing
                 await exporter.close()
 
                 // The same amount of recording, alone.
-                let probe = TaskTrace(exporter: exporter, taskID: UUID(), redactor: Redactor(secrets: ["sk-bench-secret"]))
+                let probe = TaskTrace(sinks: [exporter], taskID: UUID(), redactor: Redactor(secrets: ["sk-bench-secret"]))
                 let recordStart = ContinuousClock.now
                 for index in 0..<events { harness.store.emit(.toolUsage, "bench \(index)", taskID: UUID(), spark: "coder") }
                 for index in 0..<traceRecords {
