@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         .target(name: "SparksCore"),
@@ -56,11 +58,12 @@ let package = Package(
             name: "SparksMemory",
             dependencies: ["SparksCore", "SparksStore", "COpenBLAS", "CSparksKernels", .product(name: "Logging", package: "swift-log")],
             swiftSettings: [.unsafeFlags(["-O", "-enforce-exclusivity=unchecked"])]),
-        // The event stream: the observer socket, its client and formatting (later: traces, KPIs, metrics).
+        // The event stream (observer socket, client, formatting), traces (Langfuse, OTLP), KPIs, metrics.
         .target(
             name: "SparksObserve",
             dependencies: [
                 "SparksCore", "SparksStore", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
@@ -78,10 +81,19 @@ let package = Package(
             ],
             // TOMLKit's extensions on standard types must not change how the other files read.
             swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]),
+        // The HTTP server of `sparks serve`: the dashboard, /metrics, /health.
+        .target(
+            name: "SparksServer",
+            dependencies: [
+                "SparksCore", "SparksConfig", "SparksStore", "SparksSandbox", "SparksObserve", "SparksOrchestrator",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]),
         .executableTarget(
             name: "sparks",
             dependencies: [
-                "SparksCore", "SparksConfig", "SparksStore", "SparksLLM", "SparksSandbox", "SparksOrchestrator",
+                "SparksCore", "SparksConfig", "SparksStore", "SparksLLM", "SparksSandbox", "SparksOrchestrator", "SparksServer",
                 "SparksMemory", "SparksObserve", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -114,5 +126,9 @@ let package = Package(
             dependencies: ["SparksOrchestrator", "SparksConfig", "SparksStore", "SparksSandbox", "SparksLLM", "SparksObserve",
                            "SparksTesting", .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(name: "SparksObserveTests", dependencies: ["SparksObserve", "SparksStore", "SparksTesting"]),
+        .testTarget(
+            name: "SparksServerTests",
+            dependencies: ["SparksServer", "SparksOrchestrator", "SparksConfig", "SparksStore", "SparksObserve", "SparksTesting",
+                           .product(name: "Hummingbird", package: "hummingbird")]),
     ]
 )

@@ -31,19 +31,22 @@ public struct Orchestrator: Sendable {
     public let langfuse: LangfuseExporter?
     /// OpenTelemetry export of the same traces (OTLP/HTTP); nil when off.
     public let otlp: OTLPExporter?
+    /// Prometheus metrics (`sparks serve`'s `/metrics`); nil when nothing scrapes them.
+    public let metrics: SparksMetrics?
     let logger: Logger
 
     public init(config: SparksConfig, store: SparksStore, model: any ChatModel, sandbox: any Sandbox,
                 registry: ToolRegistry = .builtIn(), confirmer: (@Sendable (String, String) async -> Bool)? = nil,
                 memory: (any MemoryAccess)? = nil, selectionPolicy: SelectionPolicy = SelectionPolicy(),
-                langfuse: LangfuseExporter? = nil, otlp: OTLPExporter? = nil, semanticCheck: PromptScanner.SemanticCheck? = nil,
+                langfuse: LangfuseExporter? = nil, otlp: OTLPExporter? = nil, metrics: SparksMetrics? = nil, semanticCheck: PromptScanner.SemanticCheck? = nil,
                 logger: Logger = Logger(label: "sparks")) {
         self.langfuse = langfuse
         self.otlp = otlp
+        self.metrics = metrics
         self.memory = memory
         self.config = config
         self.store = store
-        self.model = model
+        self.model = metrics.map { MeteredChatModel(base: model, metrics: $0) } ?? model
         self.sandbox = sandbox
         self.registry = registry
         self.workspaces = WorkspaceManager(root: (config.home as NSString).appendingPathComponent("workspaces"))

@@ -47,6 +47,7 @@ extension Orchestrator {
                                   error: error.description, steps: 0, usage: TokenUsage(), durationMs: elapsedMs())
         }
         trace?.finish(outcome, spark: task.spark)
+        metrics?.recordTaskFinished(status: outcome.status.rawValue, durationMs: outcome.durationMs)
         return settle(outcome, task: claimed, stop: stop, events: events)
     }
 
@@ -103,8 +104,12 @@ extension Orchestrator {
                     elapsedMs: () -> Int) async throws(SparksError) -> TaskOutcome {
         // Tool calls become spans of the task's trace.
         let toolStarts = Mutex<[Int: (Date, String)]>([:])
+        let metrics = self.metrics
         let events: TaskEventSink = { event in
             parentEvents(event)
+            if case .toolFinished(_, let name, let ok, let durationMs, _) = event {
+                metrics?.recordToolCall(tool: name, ok: ok, durationMs: durationMs)
+            }
             guard let trace else { return }
             switch event {
             case .toolStarted(let step, _, let arguments):
@@ -149,7 +154,8 @@ extension Orchestrator {
         } else if let docker = sandbox as? DockerSandbox {
             container = DockerSession(base: docker, policy: policy)
         }
-        let taskSandbox: any Sandbox = session ?? container ?? sandbox
+        let taskSandbox: any Sandbox = metrics.map { MeteredSandbox(base: session ?? container ?? sandbox, metrics: $0) }
+            ?? session ?? container ?? sandbox
         // Stopping ends the sandbox at once, so a long command does not hold the task.
         stop.onStop { [session, container] in
             Task {

@@ -2,9 +2,11 @@ import ArgumentParser
 import Foundation
 import Logging
 import ServiceLifecycle
+import SparksConfig
 import SparksCore
 import SparksObserve
 import SparksOrchestrator
+import SparksServer
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,7 +15,9 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             One daemon per $SPARKS_HOME (a lock on $SPARKS_HOME/serve.pid). While it runs,
             `sparks dispatch` and `sparks jobs` hand it their work; without it they run in-process.
-            At most [queue] max_concurrent tasks run at once (default 2), [queue] per_repo per
+            The HTTP server ([api] bind, default 127.0.0.1:8787; --api HOST:PORT) serves the live
+            dashboard at /dashboard, Prometheus metrics at /metrics and /health; beyond loopback it
+            needs keys in SPARKS_API_KEYS. At most [queue] max_concurrent tasks run at once (default 2), [queue] per_repo per
             repository. On SIGINT/SIGTERM running tasks are stopped and put back in the queue; after
             a crash they are found on the next start and re-queued (or failed: [queue] on_interrupt).
 
@@ -23,12 +27,31 @@ struct ServeCommand: AsyncParsableCommand {
               sparks tasks list
             """)
 
+    @Option(name: .customLong("api"), help: ArgumentHelp("Where the HTTP server (dashboard, /metrics) listens, host:port; overrides [api] bind.",
+                                                          valueName: "host:port"))
+    var bind: String?
+
+    @Flag(name: .customLong("no-api"), help: "Start no HTTP server.")
+    var noAPI = false
+
     @OptionGroup var options: GlobalOptions
 
     func run() async throws {
         CLI.bootstrapLogging(level: options.verbose ? .debug : .info)
         try await CLI.run {
             let config = try CLI.loadConfig(options).config
+            let listen: (host: String, port: Int)?
+            if noAPI || !config.api.enabled {
+                listen = nil
+            } else {
+                let text = bind ?? config.api.bind
+                guard let parsed = APISettings.parseBind(text) else {
+                    throw SparksError(.invalidInput, "--api must be host:port, got \"\(text)\"", hint: "for example --api 127.0.0.1:8787")
+                }
+                listen = parsed
+            }
+            let serverSettings = listen.map { ServerSettings(host: $0.host, port: $0.port, keys: config.api.keys) }
+            try serverSettings?.validate()
             let lock = try DaemonLock(home: config.home)
             let store = try CLI.openStore(config)
             let sandbox = try SandboxFactory.make(config.sandbox)
@@ -38,8 +61,9 @@ struct ServeCommand: AsyncParsableCommand {
             // spark is told to find another way.
             let langfuse = CLI.langfuse(config, verbose: options.verbose)
             let otlp = CLI.otlp(config, verbose: options.verbose)
+            let metrics = SparksMetrics()
             let orchestrator = Orchestrator(config: config, store: store, model: model, sandbox: sandbox,
-                                            memory: CLI.memory(config, store: store), langfuse: langfuse, otlp: otlp,
+                                            memory: CLI.memory(config, store: store), langfuse: langfuse, otlp: otlp, metrics: metrics,
                                             semanticCheck: try CLI.semanticCheck(config), logger: logger)
             let queue = QueueService(orchestrator: orchestrator, logger: logger) { id, event in
                 ServeLog.task(id, event)
@@ -49,6 +73,13 @@ struct ServeCommand: AsyncParsableCommand {
             var services: [any Service] = [queue, observer]
             if let langfuse { services.append(langfuse) }
             if let otlp { services.append(otlp) }
+            if let serverSettings {
+                let host = serverSettings.host.contains(":") ? "[\(serverSettings.host)]" : serverSettings.host
+                services.append(SparksHTTPServer(settings: serverSettings, data: DashboardData(store: store, config: config), metrics: metrics,
+                                                 logger: logger) { port in
+                    Terminal.error("dashboard http://\(host):\(port)/dashboard · metrics http://\(host):\(port)/metrics")
+                })
+            }
             if config.orchestration.schedulerEnabled {
                 services.append(SchedulerService(orchestrator: orchestrator, logger: logger))
             }
@@ -67,7 +98,7 @@ struct ServeCommand: AsyncParsableCommand {
                 try await group.run()
             } catch {
                 await shutdown()
-                throw SparksError(.internalError, "the daemon stopped: \(error)")
+                throw (error as? SparksError) ?? SparksError(.internalError, "the daemon stopped: \(error)")
             }
             await shutdown()
             withExtendedLifetime(lock) {}

@@ -29,7 +29,9 @@ struct SparksBinary {
     init(home: TemporaryDirectory, baseURL: String? = nil, extra: [String: String] = [:]) {
         self.home = home
         var environment = ["SPARKS_HOME": home.path, "HOME": home.path, "PATH": "/usr/bin:/bin",
-                           "SPARKS_LLM_MODEL": "scripted-model", "SPARKS_LLM_MAX_RETRIES": "0"]
+                           "SPARKS_LLM_MODEL": "scripted-model", "SPARKS_LLM_MAX_RETRIES": "0",
+                           // Tests run daemons side by side: each HTTP server on a free port.
+                           "SPARKS_API_BIND": "127.0.0.1:0"]
         if let baseURL { environment["SPARKS_LLM_BASE_URL"] = baseURL }
         self.environment = environment.merging(extra) { _, new in new }
     }
