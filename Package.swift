@@ -129,6 +129,6 @@ let package = Package(
         .testTarget(
             name: "SparksServerTests",
             dependencies: ["SparksServer", "SparksOrchestrator", "SparksConfig", "SparksStore", "SparksObserve", "SparksTesting",
-                           .product(name: "Hummingbird", package: "hummingbird")]),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Logging", package: "swift-log")]),
     ]
 )

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs what Sparks needs from Debian's packages, only when something is missing.
-# Safe to run again: it does nothing when everything is there.
+# Safe to run again: it does nothing when everything is there. `--test` adds the tests' needs.
 set -euo pipefail
 
 packages=(libsqlite3-dev libseccomp-dev libopenblas-dev python3-pip bubblewrap git util-linux procps python3 docker.io busybox-static)
+# `setup.sh --test`: also what only the tests need (headless Chromium looks at the dashboard).
+if [ "${1:-}" = "--test" ]; then packages+=(chromium curl); fi
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

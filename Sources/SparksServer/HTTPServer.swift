@@ -60,7 +60,7 @@ public final class SparksHTTPServer: Service, Sendable {
                               logger: logger)
         try await withGracefulShutdownHandler {
             do {
-                try await app.runService()
+                try await app.run()
             } catch {
                 let text = "\(error)"
                 guard text.contains("in use") || text.contains("bind") else { throw error }

@@ -15,7 +15,7 @@ enum SVGChart {
         let labelWidth = 110
         let barWidth = Double(width - labelWidth - 90)
         let height = max(1, bars.count) * rowHeight + 24
-        var svg = #"<svg class="chart" role="img" aria-label="\#(HTML.escape(title))" viewBox="0 0 \#(width) \#(height)" width="\#(width)" height="\#(height)" xmlns="http://www.w3.org/2000/svg">"#
+        var svg = #"<svg class="chart" role="img" aria-label="\#(HTML.escape(title))" viewBox="0 0 \#(width) \#(height)" width="\#(width)" height="\#(height)">"#
         svg += "<title>\(HTML.escape(title))</title>"
         if bars.isEmpty {
             svg += #"<text x="8" y="20" class="muted">no finished tasks in the window yet</text>"#
@@ -46,14 +46,14 @@ enum SVGChart {
 
     /// Lines over days (rates, 0…1) with task counts as faint columns behind them.
     static func trend(series: [Series], counts: [Int], labels: [String], title: String, width: Int = 560, height: Int = 200) -> String {
-        let left = 34.0, right = 10.0, top = 10.0, bottom = 28.0
+        let left = 34.0, right = 22.0, top = 10.0, bottom = 28.0
         let plotWidth = Double(width) - left - right
         let plotHeight = Double(height) - top - bottom
         let n = max(labels.count, 1)
         let step = n > 1 ? plotWidth / Double(n - 1) : plotWidth
         func x(_ index: Int) -> Double { left + (n > 1 ? Double(index) * step : plotWidth / 2) }
         func y(_ value: Double) -> Double { top + (1 - max(0, min(1, value))) * plotHeight }
-        var svg = #"<svg class="chart" role="img" aria-label="\#(HTML.escape(title))" viewBox="0 0 \#(width) \#(height)" width="\#(width)" height="\#(height)" xmlns="http://www.w3.org/2000/svg">"#
+        var svg = #"<svg class="chart" role="img" aria-label="\#(HTML.escape(title))" viewBox="0 0 \#(width) \#(height)" width="\#(width)" height="\#(height)">"#
         svg += "<title>\(HTML.escape(title))</title>"
         for tick in [0.0, 0.5, 1.0] {
             svg += #"<line x1="\#(left)" y1="\#(f(y(tick)))" x2="\#(f(left + plotWidth))" y2="\#(f(y(tick)))" class="grid"/>"#
@@ -66,7 +66,7 @@ enum SVGChart {
             svg += #"<rect x="\#(f(x(index) - columnWidth / 2))" y="\#(f(top + plotHeight - h))" width="\#(f(columnWidth))" height="\#(f(h))" class="column"><title>\#(count) task(s)</title></rect>"#
         }
         for (index, label) in labels.enumerated() where index % max(1, n / 7) == 0 || index == n - 1 {
-            svg += #"<text x="\#(f(x(index) - 14))" y="\#(height - 8)" class="muted">\#(HTML.escape(label))</text>"#
+            svg += #"<text x="\#(f(x(index)))" y="\#(height - 8)" text-anchor="middle" class="muted">\#(HTML.escape(label))</text>"#
         }
         for line in series {
             var path = ""
