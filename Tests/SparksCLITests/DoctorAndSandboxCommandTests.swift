@@ -53,6 +53,29 @@ import Testing
         #expect(doctor.stdout.contains("FAIL  sandbox.available"))
     }
 
+    @Test func doctorChecksTheHTTPServerAndTracingEndpoints() async throws {
+        let home = try TemporaryDirectory(prefix: "doctor-api")
+        var sparks = SparksBinary(home: home)
+        // Beyond loopback without keys, and a collector that is not there.
+        sparks.environment["SPARKS_API_BIND"] = "0.0.0.0:8787"
+        sparks.environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:9"
+        let doctor = try await sparks.run(["doctor", "--skip-llm", "--json"])
+        #expect(doctor.exitCode == 1)
+        let checks = try #require(JSONValue.parse(doctor.stdout)?["checks"]?.arrayValue)
+        func check(_ id: String) -> JSONValue? { checks.first { $0["id"]?.stringValue == id } }
+        #expect(check("api")?["status"] == "fail")
+        #expect(check("api")?["fix"]?.stringValue?.contains("SPARKS_API_KEYS") == true)
+        #expect(check("otel")?["status"] == "warn")
+        #expect(check("otel")?["detail"]?.stringValue?.contains("not reachable") == true)
+        #expect(check("sandbox")?["detail"]?.stringValue?.contains("bubblewrap 0.") == true)
+
+        sparks.environment["SPARKS_API_KEYS"] = "a-long-random-key"
+        let withKeys = try await sparks.run(["doctor", "--skip-llm", "--json"])
+        let again = try #require(JSONValue.parse(withKeys.stdout)?["checks"]?.arrayValue)
+        #expect(again.first { $0["id"]?.stringValue == "api" }?["status"] == "pass")
+        #expect(!withKeys.stdout.contains("a-long-random-key"))
+    }
+
     @Test func sandboxRunWithANetworkAllowlist() async throws {
         let home = try TemporaryDirectory(prefix: "allowlist-cli")
         let work = try TemporaryDirectory(prefix: "allowlist-cli-work")

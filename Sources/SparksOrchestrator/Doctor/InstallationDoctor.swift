@@ -70,6 +70,8 @@ public struct InstallationDoctor: Sendable {
         checks.append(gitCheck())
         checks += await sandboxChecks()
         checks.append(modelFilesCheck())
+        checks.append(apiCheck())
+        checks += tracingChecks()
         if let model { checks += await llmChecks(model) }
         return Report(checks: checks)
     }
@@ -154,7 +156,7 @@ public struct InstallationDoctor: Sendable {
                     return checks
                 }
                 checks.append(Check(id: "sandbox", status: .pass,
-                                    detail: "\(bwrap) works; limits by \(sandbox.enforcement.rawValue); seccomp on (`sparks doctor --security` attests it)"))
+                                    detail: "\(bwrap)\(Self.version(of: bwrap).map { " (\($0))" } ?? "") works; limits by \(sandbox.enforcement.rawValue); seccomp on (`sparks doctor --security` attests it)"))
             } catch {
                 checks.append(Check(id: "sandbox", status: .fail, detail: error.message,
                                     fix: error.hint ?? "run `sparks doctor --security` for the failing check"))
@@ -220,5 +222,88 @@ public struct InstallationDoctor: Sendable {
         } catch {
             return [Check(id: "llm", status: .fail, detail: error.message, fix: error.hint ?? "check llm.base_url and the API key")]
         }
+    }
+
+    /// `bwrap --version`'s answer, e.g. "bubblewrap 0.8.0".
+    static func version(of executable: String) -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["--version"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The HTTP server of `sparks serve`: where it listens and whether that is safe.
+    func apiCheck() -> Check {
+        guard config.api.enabled else { return Check(id: "api", status: .pass, detail: "the HTTP server is off ([api] enabled = false)") }
+        guard let (host, port) = APISettings.parseBind(config.api.bind) else {
+            return Check(id: "api", status: .fail, detail: "[api] bind \"\(config.api.bind)\" is not host:port", fix: "bind = \"127.0.0.1:8787\"")
+        }
+        if !APISettings.isLoopback(host) && config.api.keys.isEmpty {
+            return Check(id: "api", status: .fail, detail: "[api] bind \(config.api.bind) is beyond loopback and no keys are set: sparks serve refuses to start",
+                         fix: "export SPARKS_API_KEYS=<long random key> or bind to 127.0.0.1")
+        }
+        let auth = config.api.keys.isEmpty ? "no keys (loopback only)" : "\(config.api.keys.count) key(s)"
+        return Check(id: "api", status: .pass, detail: "sparks serve listens on \(host):\(port) (dashboard at /dashboard, /metrics); \(auth)")
+    }
+
+    /// Langfuse and OpenTelemetry: is the configured endpoint reachable (a TCP connection)?
+    func tracingChecks() -> [Check] {
+        var checks: [Check] = []
+        if let langfuse = config.langfuse {
+            checks.append(reachability(id: "langfuse", url: langfuse.baseURL,
+                                       fix: "check [langfuse] base_url; traces wait in a bounded queue and are dropped beyond 10 000"))
+        }
+        if let otel = config.otel {
+            checks.append(reachability(id: "otel", url: otel.tracesURL,
+                                       fix: "check [otel] endpoint or OTEL_EXPORTER_OTLP_ENDPOINT (an OTLP/HTTP collector, usually port 4318)"))
+        }
+        return checks
+    }
+
+    func reachability(id: String, url text: String, fix: String) -> Check {
+        guard let url = URL(string: text), let host = url.host else {
+            return Check(id: id, status: .fail, detail: "\(text) is not a URL", fix: fix)
+        }
+        let port = url.port ?? (url.scheme == "https" ? 443 : 80)
+        if let problem = TCPProbe.connect(host: host, port: port, timeoutMs: 3000) {
+            return Check(id: id, status: .warn, detail: "\(host):\(port) is not reachable: \(problem)", fix: fix)
+        }
+        return Check(id: id, status: .pass, detail: "\(text) is reachable")
+    }
+}
+
+/// A TCP connection attempt with a timeout: nil when it connected, else why not.
+enum TCPProbe {
+    static func connect(host: String, port: Int, timeoutMs: Int32) -> String? {
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, String(port), &hints, &list) == 0, let first = list else { return "the name does not resolve" }
+        defer { freeaddrinfo(list) }
+        var problem = "no address"
+        var cursor: UnsafeMutablePointer<addrinfo>? = first
+        while let entry = cursor {
+            cursor = entry.pointee.ai_next
+            let fd = socket(entry.pointee.ai_family, entry.pointee.ai_socktype, entry.pointee.ai_protocol)
+            guard fd >= 0 else { continue }
+            defer { close(fd) }
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            if Glibc.connect(fd, entry.pointee.ai_addr, entry.pointee.ai_addrlen) == 0 { return nil }
+            guard errno == EINPROGRESS else { problem = String(cString: strerror(errno)); continue }
+            var poller = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+            guard poll(&poller, 1, timeoutMs) == 1 else { problem = "no answer within \(timeoutMs) ms"; continue }
+            var error: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
+            if error == 0 { return nil }
+            problem = String(cString: strerror(error))
+        }
+        return problem
     }
 }
