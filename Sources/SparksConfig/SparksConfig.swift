@@ -100,6 +100,12 @@ public struct APISettings: Sendable {
     public var enabled = true
     /// Bearer keys (from `SPARKS_API_KEYS`, comma-separated).
     public var keys: [Secret] = []
+    /// Where sparks work for API requests that name no `metadata.repository`; nil = the
+    /// directory `sparks serve` started in.
+    public var repository: String?
+    public var requestsPerMinute = 120
+    public var burst = 30
+    public var maxBodyBytes = 1 << 20
 
     public init() {}
 

@@ -13,6 +13,8 @@ public final class ChatSession: @unchecked Sendable {
     private var messages: [ChatMessage]
     /// The model for the next turns; `nil` means the configured one.
     public var modelOverride: String?
+    /// The routing call's temperature; nil = 0 (deterministic routing).
+    public var temperature: Double?
     public private(set) var usage = TokenUsage()
 
     public static let systemPrompt = """
@@ -20,12 +22,17 @@ public final class ChatSession: @unchecked Sendable {
         For work on a repository, tell the user they can hand it to a spark with `sparks dispatch --goal "…" --repo PATH`.
         """
 
-    public init(model: any ChatModel, store: SparksStore, sessionKey: String = "cli:local") throws(SparksError) {
+    /// `history`: earlier turns to continue from (an API request carries its whole conversation);
+    /// they are saved with the new conversation.
+    public init(model: any ChatModel, store: SparksStore, sessionKey: String = "cli:local", history: [ChatMessage] = [])
+        throws(SparksError)
+    {
         self.model = model
         self.store = store
         self.sessionKey = sessionKey
         self.conversation = try store.createConversation(sessionKey: sessionKey, title: "chat")
-        self.messages = [.system(Self.systemPrompt)]
+        self.messages = [.system(Self.systemPrompt)] + history
+        for message in history { try store.appendMessage(message, to: conversation) }
     }
 
     public var currentModel: String { modelOverride ?? model.defaultModel }

@@ -14,8 +14,12 @@ import Synchronization
 public struct ServerSettings: Sendable {
     public var host: String
     public var port: Int
-    /// Bearer keys; empty means no auth, which is only allowed on loopback.
+    /// Bearer keys; empty means no auth, which is only allowed on loopback (the `/v1` API always
+    /// needs a key).
     public var keys: [Secret]
+    /// Requests per minute and burst per key on `/v1`.
+    public var requestsPerMinute = 120
+    public var burst = 30
 
     public init(host: String, port: Int, keys: [Secret]) {
         self.host = host
@@ -33,22 +37,25 @@ public struct ServerSettings: Sendable {
 }
 
 /// The HTTP server of `sparks serve`: `/health`, `/metrics` (Prometheus), `/dashboard` (live,
-/// server-sent events), a task's page at `/dashboard/tasks/<id>`. Everything but `/health` needs
-/// a key when keys are configured: `Authorization: Bearer <key>`, or Basic auth with the key as the
-/// password (what a browser asks for).
+/// server-sent events), a task's page at `/dashboard/tasks/<id>`, and the OpenAI-compatible API
+/// under `/v1`. Everything but `/health` needs a key when keys are configured (`/v1` always):
+/// `Authorization: Bearer <key>`, or Basic auth with the key as the password (what a browser asks
+/// for).
 public final class SparksHTTPServer: Service, Sendable {
     public let settings: ServerSettings
     let data: DashboardData
     let metrics: SparksMetrics
+    let api: OpenAIAPI?
     let logger: Logger
     let onRunning: @Sendable (Int) -> Void
     let shuttingDown = ShutdownFlag()
 
-    public init(settings: ServerSettings, data: DashboardData, metrics: SparksMetrics, logger: Logger,
+    public init(settings: ServerSettings, data: DashboardData, metrics: SparksMetrics, api: OpenAIAPI? = nil, logger: Logger,
                 onRunning: @escaping @Sendable (Int) -> Void = { _ in }) {
         self.settings = settings
         self.data = data
         self.metrics = metrics
+        self.api = api
         self.logger = logger
         self.onRunning = onRunning
     }
@@ -75,7 +82,9 @@ public final class SparksHTTPServer: Service, Sendable {
 
     func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
-        router.add(middleware: AuthMiddleware(keys: settings.keys.map { Array($0.reveal().utf8) }))
+        router.add(middleware: AuthMiddleware(keys: settings.keys.map { Array($0.reveal().utf8) },
+                                              limiter: RateLimiter(perMinute: settings.requestsPerMinute, burst: settings.burst)))
+        api?.register(on: router)
         router.get("/health") { _, _ in
             Self.response(.ok, #"{"status":"ok","version":"\#(SparksVersion.current)"}"#, type: "application/json")
         }
@@ -163,20 +172,43 @@ public final class SparksHTTPServer: Service, Sendable {
     }
 }
 
-/// Bearer or Basic (the key as the password), compared in constant time; `/health` is open.
+/// Bearer or Basic (the key as the password), compared in constant time; `/health` is open, the
+/// dashboard and `/metrics` are open when no keys are configured (loopback only), `/v1` always
+/// needs a key and is rate-limited per key.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = BasicRequestContext
     let keys: [[UInt8]]
+    let limiter: RateLimiter
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard !keys.isEmpty, request.uri.path != "/health" else { return try await next(request, context) }
-        if let presented = Self.presentedKey(request.headers[.authorization]),
-           keys.contains(where: { Self.constantTimeEquals($0, presented) }) {
-            return try await next(request, context)
+        let path = request.uri.path
+        let isAPI = path == "/v1" || path.hasPrefix("/v1/")
+        guard path != "/health", !keys.isEmpty || isAPI else { return try await next(request, context) }
+        guard !keys.isEmpty else {
+            return OpenAIError(status: .unauthorized, message: "No API keys are configured on this Sparks server: set SPARKS_API_KEYS.",
+                               type: "invalid_request_error", param: nil, code: "invalid_api_key").response
         }
-        return Response(status: .unauthorized,
-                        headers: [.wwwAuthenticate: #"Basic realm="sparks", charset="UTF-8""#, .contentType: "application/json"],
-                        body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"error":{"message":"a valid key is required","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}"#)))
+        let presented = Self.presentedKey(request.headers[.authorization])
+        // Every key is compared, whichever matches, so the time taken says nothing about which.
+        var matched: Int?
+        if let presented {
+            for (index, key) in keys.enumerated() where Self.constantTimeEquals(key, presented) { matched = matched ?? index }
+        }
+        guard let matched else {
+            var refusal = OpenAIError(status: .unauthorized,
+                                      message: presented == nil ? "You didn't provide an API key: use Authorization: Bearer <key>."
+                                          : "Incorrect API key provided.",
+                                      type: "invalid_request_error", param: nil, code: "invalid_api_key")
+            if !isAPI { refusal.headers[.wwwAuthenticate] = #"Basic realm="sparks", charset="UTF-8""# }
+            return refusal.response
+        }
+        if isAPI, let wait = limiter.take(matched) {
+            var limited = OpenAIError(status: .tooManyRequests, message: "Rate limit reached for this key: \(Int(limiter.perMinute)) requests per minute (burst \(Int(limiter.burst))). Try again in \(wait) s.",
+                                      type: "requests", param: nil, code: "rate_limit_exceeded")
+            limited.headers[.retryAfter] = String(wait)
+            return limited.response
+        }
+        return try await next(request, context)
     }
 
     static func presentedKey(_ header: String?) -> [UInt8]? {

@@ -50,7 +50,12 @@ struct ServeCommand: AsyncParsableCommand {
                 }
                 listen = parsed
             }
-            let serverSettings = listen.map { ServerSettings(host: $0.host, port: $0.port, keys: config.api.keys) }
+            let serverSettings = listen.map { listen in
+                var settings = ServerSettings(host: listen.host, port: listen.port, keys: config.api.keys)
+                settings.requestsPerMinute = config.api.requestsPerMinute
+                settings.burst = config.api.burst
+                return settings
+            }
             try serverSettings?.validate()
             let lock = try DaemonLock(home: config.home)
             let store = try CLI.openStore(config)
@@ -75,9 +80,13 @@ struct ServeCommand: AsyncParsableCommand {
             if let otlp { services.append(otlp) }
             if let serverSettings {
                 let host = serverSettings.host.contains(":") ? "[\(serverSettings.host)]" : serverSettings.host
+                var api = OpenAIAPI(orchestrator: orchestrator,
+                                    repository: config.api.repository ?? FileManager.default.currentDirectoryPath)
+                api.maxBodyBytes = config.api.maxBodyBytes
                 services.append(SparksHTTPServer(settings: serverSettings, data: DashboardData(store: store, config: config), metrics: metrics,
-                                                 logger: logger) { port in
-                    Terminal.error("dashboard http://\(host):\(port)/dashboard · metrics http://\(host):\(port)/metrics")
+                                                 api: api, logger: logger) { port in
+                    Terminal.error("dashboard http://\(host):\(port)/dashboard · metrics http://\(host):\(port)/metrics · "
+                        + "OpenAI-compatible API http://\(host):\(port)/v1 (\(config.api.keys.isEmpty ? "no keys: set SPARKS_API_KEYS" : "\(config.api.keys.count) key(s)"))")
                 })
             }
             if config.orchestration.schedulerEnabled {

@@ -17,6 +17,8 @@ public struct ChatPipeline: Sendable {
     public let repository: String
     /// Longest message accepted (the original's limit was 10,000 characters).
     public static let maxMessageCharacters = 100_000
+    /// Where messages come from (`cli`, `api`, `telegram`): the scanner's provider and the tasks' source.
+    public var channel = "cli"
 
     public init(orchestrator: Orchestrator, session: ChatSession, repository: String) {
         self.orchestrator = orchestrator
@@ -54,13 +56,13 @@ public struct ChatPipeline: Sendable {
 
     func answer(_ message: String, explicitSpark: String?, stop: StopSignal, events: @escaping TaskEventSink) async throws(SparksError) -> Turn {
         let scan = orchestrator.screen(message, surface: .chatIntake, repo: TaskSpec.defaultRepoLabel(repository), author: nil,
-                                       provider: "cli", sessionKey: session.key)
+                                       provider: channel, sessionKey: session.key)
         if let scan, scan.decision == .block {
             throw SparksError(.inputBlocked, scan.blockedMessage,
                               hint: "if this is a false alarm, rephrase, or set [scanner] mode = \"flag_only\"")
         }
         let route = try await router.route(message, history: session.history, explicitSpark: explicitSpark,
-                                           modelOverride: session.modelOverride)
+                                           modelOverride: session.modelOverride, temperature: session.temperature)
         recordRoute(route, message: message)
         switch route.kind {
         case .simple:
@@ -73,7 +75,8 @@ public struct ChatPipeline: Sendable {
             return Turn(scan: scan, route: route, answer: answer)
         case .complex:
             var request = Orchestrator.DispatchRequest(goal: route.goal ?? message, spark: route.spark, repository: repository,
-                                                       context: route.context.flatMap { $0.isEmpty ? nil : $0 }, source: "chat")
+                                                       context: route.context.flatMap { $0.isEmpty ? nil : $0 },
+                                                       source: channel == "cli" ? "chat" : channel)
             request.author = session.key
             let submission = try orchestrator.submit(request, events: events)
             let outcome: TaskOutcome

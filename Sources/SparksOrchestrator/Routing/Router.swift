@@ -72,15 +72,16 @@ public struct Router: Sendable {
         return RouteDecision(kind: .complex, spark: name, goal: goal.isEmpty ? message : goal, reason: "mention")
     }
 
-    /// Routes one message, given the conversation so far (newest last).
+    /// Routes one message, given the conversation so far (newest last). The classifier runs at
+    /// temperature 0 unless the caller asks for another (an API request's `temperature`).
     public func route(_ message: String, history: [ChatMessage] = [], explicitSpark: String? = nil,
-                      modelOverride: String? = nil) async throws(SparksError) -> RouteDecision {
+                      modelOverride: String? = nil, temperature: Double? = nil) async throws(SparksError) -> RouteDecision {
         if let decision = override(message, explicitSpark: explicitSpark) { return decision }
         var messages = [ChatMessage.system(systemPrompt)]
         // The last turns give "do it" its meaning; older ones only cost tokens.
         messages += history.filter { $0.role == .user || ($0.role == .assistant && $0.toolCalls.isEmpty) }.suffix(8)
         messages.append(.user(message))
-        let response = try await model.respond(ChatRequest(messages: messages, model: modelOverride, temperature: 0))
+        let response = try await model.respond(ChatRequest(messages: messages, model: modelOverride, temperature: temperature ?? 0))
         return parse(response.message.content ?? "", message: message)
     }
 
