@@ -20,12 +20,13 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .target(name: "SparksCore"),
         .target(
             name: "SparksConfig",
-            dependencies: ["SparksCore", .product(name: "TOMLKit", package: "TOMLKit")]),
+            dependencies: ["SparksCore", .product(name: "TOMLKit", package: "TOMLKit"), .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "SparksStore",
             dependencies: ["SparksCore", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -104,7 +105,9 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .testTarget(name: "SparksConfigTests", dependencies: ["SparksConfig", "SparksTesting"]),
+        .testTarget(
+            name: "SparksConfigTests",
+            dependencies: ["SparksConfig", "SparksTesting", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "SparksLLMTests", dependencies: ["SparksLLM", "SparksTesting"]),
         .testTarget(
             name: "SparksToolsTests",

@@ -144,6 +144,7 @@ struct ToolExecutor {
             failed = true
             errorText = "unknown tool"
         }
+        if !context.secrets.isEmpty { observation = context.secrets.redactKnown(observation) }
         let elapsed = started.duration(to: .now)
         let durationMs = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
         let toolName = tools[call.name] == nil ? "unknown_tool" : call.name

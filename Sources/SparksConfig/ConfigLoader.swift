@@ -65,6 +65,7 @@ public struct ConfigLoader: Sendable {
     }
 
     private func merge(_ layers: [ConfigLayer], files: [String]) throws(SparksError) -> LoadedConfig {
+        let secrets = SecretResolver(store: SecretStore(home: home, environment: environment))
         var values: [String: SourcedValue] = [:]
         var sparkEntries: [String: SparkEntry] = [:]
         var sparkOrder: [String] = []
@@ -94,14 +95,14 @@ public struct ConfigLoader: Sendable {
         var apiKey: Secret?
         var keySource: ConfigSource?
         if let key = environment["SPARKS_LLM_API_KEY"], !key.isEmpty {
-            apiKey = Secret(key)
+            apiKey = try secrets.resolve(key, key: "llm.api_key", source: .environment("SPARKS_LLM_API_KEY"))
             keySource = .environment("SPARKS_LLM_API_KEY")
         } else if let apiKeyEnv, let key = environment[apiKeyEnv], !key.isEmpty {
-            apiKey = Secret(key)
+            apiKey = try secrets.resolve(key, key: "llm.api_key", source: .environment(apiKeyEnv))
             keySource = .environment(apiKeyEnv)
         } else if case .string(let key)? = values["llm.api_key"]?.value {
-            apiKey = Secret(key)
             keySource = values["llm.api_key"]?.source
+            apiKey = try secrets.resolve(key, key: "llm.api_key", source: keySource ?? .builtIn)
         }
         resolver.display["llm.api_key"] = apiKey == nil ? "(not set)" : "<redacted>"
         resolver.sources["llm.api_key"] = keySource ?? .builtIn
@@ -220,7 +221,9 @@ public struct ConfigLoader: Sendable {
         if resolver.bool("langfuse.enabled", default: true), let publicKey = environment[publicEnv], !publicKey.isEmpty,
            let secretKey = environment[secretEnv], !secretKey.isEmpty {
             try Self.checkURL(langfuseURL, source: values["langfuse.base_url"]?.source ?? .builtIn, key: "langfuse.base_url")
-            config.langfuse = LangfuseConfig(baseURL: langfuseURL, publicKey: Secret(publicKey), secretKey: Secret(secretKey))
+            config.langfuse = LangfuseConfig(baseURL: langfuseURL,
+                                             publicKey: try secrets.resolve(publicKey, key: "langfuse.public_key_env", source: .environment(publicEnv)),
+                                             secretKey: try secrets.resolve(secretKey, key: "langfuse.secret_key_env", source: .environment(secretEnv)))
         }
         let otelEndpoint = values["otel.endpoint"].map { _ in resolver.string("otel.endpoint", default: "") }
             ?? environment["OTEL_EXPORTER_OTLP_ENDPOINT"] ?? ""
@@ -246,12 +249,22 @@ public struct ConfigLoader: Sendable {
         config.api.requestsPerMinute = resolver.int("api.requests_per_minute", default: config.api.requestsPerMinute)
         config.api.burst = resolver.int("api.burst", default: config.api.burst)
         config.api.maxBodyBytes = resolver.int("api.max_body_bytes", default: config.api.maxBodyBytes)
-        config.api.keys = (environment["SPARKS_API_KEYS"] ?? "").split(separator: ",")
-            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map { Secret($0) }
+        // Keys from SPARKS_API_KEYS (comma-separated) and `api.keys`; either may be `secret:NAME`.
+        for text in (environment["SPARKS_API_KEYS"] ?? "").split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) })
+        where !text.isEmpty {
+            config.api.keys.append(try secrets.resolve(text, key: "api.keys", source: .environment("SPARKS_API_KEYS")))
+        }
+        if let sourced = values["api.keys"], case .stringArray(let texts) = sourced.value {
+            for text in texts where !text.isEmpty { config.api.keys.append(try secrets.resolve(text, key: "api.keys", source: sourced.source)) }
+        }
+        resolver.display["api.keys"] = config.api.keys.isEmpty ? "(none)" : "\(config.api.keys.count) key(s), <redacted>"
         if case .double(let value)? = values["kpi.price_input_per_mtok"]?.value { config.priceInputPerMTok = value }
         if case .int(let value)? = values["kpi.price_input_per_mtok"]?.value { config.priceInputPerMTok = Double(value) }
         if case .double(let value)? = values["kpi.price_output_per_mtok"]?.value { config.priceOutputPerMTok = value }
         if case .int(let value)? = values["kpi.price_output_per_mtok"]?.value { config.priceOutputPerMTok = Double(value) }
+        // Every value a log, event, trace or tool output must never show.
+        config.knownSecrets = secrets.storedValues() + [config.llm.apiKey, config.langfuse?.publicKey, config.langfuse?.secretKey]
+            .compactMap { $0 } + config.api.keys + (config.otel?.headers.map(\.1) ?? [])
         let entries = ConfigSchema.keys.map { spec in
             ConfigEntry(key: spec.path, value: resolver.display[spec.path] ?? "(not set)",
                         source: resolver.sources[spec.path] ?? .builtIn)
@@ -377,5 +390,30 @@ private struct Resolver {
         }
         note(path, String(fallback), .builtIn)
         return fallback
+    }
+}
+
+/// Resolves `secret:NAME` references against the encrypted store; anything else is the value itself.
+struct SecretResolver {
+    let store: SecretStore
+
+    func resolve(_ text: String, key: String, source: ConfigSource) throws(SparksError) -> Secret {
+        guard text.hasPrefix("secret:") else { return Secret(text) }
+        let name = String(text.dropFirst("secret:".count))
+        let stored: Secret?
+        do { stored = try store.get(name) } catch {
+            throw SparksError(.configInvalid, "\(source): `\(key)` refers to secret \(name), which cannot be read: \(error.message)",
+                              hint: error.hint)
+        }
+        guard let stored else {
+            throw SparksError(.configInvalid, "\(source): `\(key)` refers to secret \(name), which is not stored",
+                              hint: "sparks secrets set \(name)   (then `sparks secrets list`)")
+        }
+        return stored
+    }
+
+    /// Every stored secret's value (for redaction); none when the store cannot be read.
+    func storedValues() -> [Secret] {
+        ((try? store.allValues()) ?? []).map { Secret($0) }
     }
 }

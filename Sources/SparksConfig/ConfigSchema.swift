@@ -148,6 +148,7 @@ enum ConfigSchema {
         KeySpec(path: "api.enabled", kind: .bool),
         KeySpec(path: "api.bind", kind: .string),
         KeySpec(path: "api.repository", kind: .string),
+        KeySpec(path: "api.keys", kind: .stringArray),
         KeySpec(path: "api.requests_per_minute", kind: .int, range: 1...100_000),
         KeySpec(path: "api.burst", kind: .int, range: 1...100_000),
         KeySpec(path: "api.max_body_bytes", kind: .int, range: 1024...67_108_864),

@@ -158,6 +158,9 @@ public struct SparksConfig: Sendable {
     public var langfuse: LangfuseConfig?
     /// OpenTelemetry tracing: set when an OTLP endpoint is configured.
     public var otel: OTelConfig?
+    /// Every secret value Sparks knows (stored secrets, keys): redacted from logs, events,
+    /// transcripts, traces and the tool output a model sees.
+    public var knownSecrets: [Secret] = []
     public var api = APISettings()
     public var priceInputPerMTok: Double?
     public var priceOutputPerMTok: Double?

@@ -8,6 +8,16 @@ public struct Redactor: Sendable {
         self.secrets = secrets.filter { $0.count >= 8 }
     }
 
+    /// Only the known secrets' exact values (for text that must otherwise stay as it is, such as
+    /// a file a tool read: token-shaped words in it may be ordinary identifiers).
+    public func redactKnown(_ text: String) -> String {
+        var result = text
+        for secret in secrets where result.contains(secret) { result = result.replacingOccurrences(of: secret, with: "[REDACTED]") }
+        return result
+    }
+
+    public var isEmpty: Bool { secrets.isEmpty }
+
     public static let tokenPrefixes = ["sk-", "sk_", "ghp_", "gho_", "ghs_", "github_pat_", "xoxb-", "xoxp-", "AKIA", "glpat-"]
 
     public func redact(_ text: String) -> String {

@@ -33,6 +33,8 @@ public struct Orchestrator: Sendable {
     public let otlp: OTLPExporter?
     /// Prometheus metrics (`sparks serve`'s `/metrics`); nil when nothing scrapes them.
     public let metrics: SparksMetrics?
+    /// The known secrets' values, taken out of tool output, events and transcripts.
+    public let secrets: Redactor
     let logger: Logger
 
     public init(config: SparksConfig, store: SparksStore, model: any ChatModel, sandbox: any Sandbox,
@@ -49,6 +51,8 @@ public struct Orchestrator: Sendable {
         self.model = metrics.map { MeteredChatModel(base: model, metrics: $0) } ?? model
         self.sandbox = sandbox
         self.registry = registry
+        self.secrets = Redactor(secrets: config.knownSecrets.map { $0.reveal() })
+        store.redactSecrets(config.knownSecrets.map { $0.reveal() })
         self.workspaces = WorkspaceManager(root: (config.home as NSString).appendingPathComponent("workspaces"))
         self.confirmer = confirmer
         var scannerSettings = Self.scannerSettings(config.orchestration.scanner)

@@ -37,7 +37,7 @@ extension Orchestrator {
 
         let sinks: [any TraceSink] = [langfuse as (any TraceSink)?, otlp as (any TraceSink)?].compactMap { $0 }
         let trace = sinks.isEmpty ? nil : TaskTrace(sinks: sinks, taskID: task.id, redactor: Redactor(secrets:
-            [config.llm.apiKey?.reveal(), langfuse?.settings.secretKey].compactMap { $0 } + (otlp?.settings.headers.map(\.1) ?? [])))
+            config.knownSecrets.map { $0.reveal() } + [langfuse?.settings.secretKey].compactMap { $0 } + (otlp?.settings.headers.map(\.1) ?? [])))
         trace?.start(task: task)
         let outcome: TaskOutcome
         do {
@@ -54,6 +54,9 @@ extension Orchestrator {
     /// Records how a run ended: finished, cancelled, or back in the queue (retry, shutdown).
     func settle(_ raw: TaskOutcome, task: TaskRecord, stop: StopSignal, events: TaskEventSink) -> TaskOutcome {
         var outcome = raw
+        // The answer and the error are shown, stored and traced: no known secret in them.
+        outcome.summary = secrets.redactKnown(outcome.summary)
+        outcome.error = outcome.error.map { secrets.redactKnown($0) }
         let attempt = task.attempts
         do {
             if raw.reason == .cancelled || stop.reason != nil {
@@ -198,10 +201,11 @@ extension Orchestrator {
         var workTask = task
         workTask.repository = workspace.path
         let taskModel: any ChatModel = trace.map { TracedChatModel(base: model, trace: $0) } ?? model
+        var toolContext = ToolContext(pathGuard: workspaceGuard, maxOutputChars: config.tools.maxOutputChars, execution: execution,
+                                      memory: memory, memorySource: "task:\(task.id.uuidString.lowercased())")
+        toolContext.secrets = secrets
         let agentRun = AgentRun(
-            task: workTask, spark: spark, model: taskModel, tools: tools,
-            toolContext: ToolContext(pathGuard: workspaceGuard, maxOutputChars: config.tools.maxOutputChars, execution: execution,
-                                     memory: memory, memorySource: "task:\(task.id.uuidString.lowercased())"),
+            task: workTask, spark: spark, model: taskModel, tools: tools, toolContext: toolContext,
             maxSteps: spark.maxSteps ?? config.agent.maxSteps, contextWindow: config.llm.contextWindow,
             loopGuard: config.agent.loopGuard,
             hooks: hooks, memories: recalled, memoryTokenBudget: config.memory.promptTokenBudget)

@@ -68,7 +68,7 @@ extension Orchestrator {
         if let reason = outcome.reason, outcome.status != .succeeded { lesson += " (\(reason.rawValue))" }
         if !summary.isEmpty { lesson += ": " + summary }
         if lesson.count > 500 { lesson = String(lesson.prefix(499)) + "…" }
-        let redactor = Redactor(secrets: config.llm.apiKey.map { [$0.reveal()] } ?? [])
+        let redactor = Redactor(secrets: config.knownSecrets.map { $0.reveal() })
         do {
             _ = try await memory.remember(category: "lesson", content: redactor.redact(lesson),
                                           source: "task:\(task.id.uuidString.lowercased())")

@@ -21,10 +21,13 @@ extension SparksStore {
             let data = (try? JSONEncoder().encode(message.toolCalls)) ?? Data("[]".utf8)
             return String(decoding: data, as: UTF8.self)
         }()
+        let redactor = self.redactor
+        let content = message.content.map { redactor.redactKnown($0) }
+        let calls = toolCalls.map { redactor.redactKnown($0) }
         try write { db in
             try db.execute(
                 sql: "INSERT INTO messages (conversation_id, role, content, tool_calls, tool_call_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [conversation.uuidString.lowercased(), message.role.rawValue, message.content, toolCalls,
+                arguments: [conversation.uuidString.lowercased(), message.role.rawValue, content, calls,
                             message.toolCallID, now])
             try db.execute(sql: "UPDATE conversations SET updated_at = ? WHERE id = ?",
                            arguments: [now, conversation.uuidString.lowercased()])

@@ -23,8 +23,9 @@ extension SparksStore {
     public func emit(_ category: EventCategory, _ message: String, taskID: UUID? = nil, spark: String? = nil,
                      session: String? = nil, details: JSONValue? = nil, at date: Date = Date()) -> Bool {
         do {
-            try appendEvent(category: category.rawValue, message: message, taskID: taskID, spark: spark, sessionKey: session,
-                            details: details?.canonicalText, at: date)
+            let redactor = self.redactor
+            try appendEvent(category: category.rawValue, message: redactor.redactKnown(message), taskID: taskID, spark: spark,
+                            sessionKey: session, details: details.map { redactor.redactKnown($0.canonicalText) }, at: date)
             return true
         } catch {
             return false

@@ -1,12 +1,22 @@
 import Foundation
 import GRDB
 import SparksCore
+import Synchronization
 
 /// The one database of a Sparks installation: a SQLite file in WAL mode, migrated on open.
 /// Safe to share between tasks; every method is a short transaction.
 public final class SparksStore: Sendable {
     public let path: String
     let pool: DatabasePool
+    private let secrets = Mutex(Redactor())
+
+    /// Known secret values are replaced by `[REDACTED]` in every event and transcript message
+    /// written from now on.
+    public func redactSecrets(_ values: [String]) {
+        secrets.withLock { $0 = Redactor(secrets: values) }
+    }
+
+    var redactor: Redactor { secrets.withLock { $0 } }
 
     public init(path: String) throws(SparksError) {
         self.path = path

@@ -17,6 +17,8 @@ public struct ToolContext: Sendable {
     public var memory: (any MemoryAccess)?
     /// Recorded as the source of what memory_store stores (e.g. `task:<id>`).
     public var memorySource: String?
+    /// Known secrets, replaced by `[REDACTED]` in what a tool returns to the model.
+    public var secrets = Redactor()
 
     public init(pathGuard: PathGuard, maxOutputChars: Int = 16_000, execution: Execution? = nil,
                 memory: (any MemoryAccess)? = nil, memorySource: String? = nil) {

@@ -36,6 +36,9 @@ struct ObserveCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Also print the last N recorded events first.", valueName: "n"))
     var recent = 0
 
+    @Flag(name: .long, help: "Print the --recent events and exit instead of following.")
+    var noFollow = false
+
     @OptionGroup var options: GlobalOptions
 
     var categories: Set<EventCategory>? {
@@ -70,6 +73,7 @@ struct ObserveCommand: AsyncParsableCommand {
                 let latest = try store.latestEventID()
                 for event in try store.observedEvents(after: max(0, latest - Int64(recent)), limit: recent) { show(event) }
             }
+            if noFollow { return }
             let client = ObserverClient(socketPath: (config.home as NSString).appendingPathComponent("observer.sock"), store: store)
             let quiet = json
             for await event in client.events(onSource: { source in

@@ -92,7 +92,7 @@ import Testing
         let loopback = IPAddress.parse("127.0.0.1")!
         let ssrf = SSRFGuard(resolve: { $0 == "fetch.test" ? [loopback] : [] },
                              isAllowed: { $0 == loopback ? nil : ($0.blockedReason ?? "not the test server") })
-        return HTTPFetchTool(ssrfGuard: ssrf, maxBytes: 1000, timeoutSecs: 5)
+        return HTTPFetchTool(ssrfGuard: ssrf, maxBytes: 1000, timeoutSecs: 30)
     }
 
     func fetch(_ url: String) async throws -> String {
