@@ -89,7 +89,7 @@ let package = Package(
                 "SparksCore", "SparksConfig", "SparksStore", "SparksSandbox", "SparksObserve", "SparksOrchestrator",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .executableTarget(
             name: "sparks",
@@ -132,6 +132,7 @@ let package = Package(
         .testTarget(
             name: "SparksServerTests",
             dependencies: ["SparksServer", "SparksOrchestrator", "SparksConfig", "SparksStore", "SparksObserve", "SparksTesting",
-                           .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Logging", package: "swift-log")]),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Crypto", package: "swift-crypto")]),
     ]
 )

@@ -18,6 +18,8 @@ struct SparkEntry: Sendable {
 struct ConfigLayer: Sendable {
     var values: [String: SourcedValue] = [:]
     var sparks: [SparkEntry] = []
+    /// `[[webhooks]]` rules, in file order.
+    var webhooks: [SparkEntry] = []
     var warnings: [String] = []
 }
 
@@ -48,6 +50,8 @@ extension ConfigLayer {
             let line = index.line(of: path)
             if path == "sparks" {
                 try readSparks(node, file: file, index: index)
+            } else if path == "webhooks" {
+                try readWebhooks(node, file: file, index: index)
             } else if ConfigSchema.sections.contains(path) {
                 guard let child = node.table else {
                     throw SparksError(.configInvalid, "\(file):\(line): `\(path)` must be a table ([\(path)])")
@@ -61,7 +65,7 @@ extension ConfigLayer {
                 }
                 values[path] = SourcedValue(value: value, source: .file(path: file, line: line))
             } else {
-                let candidates = ConfigSchema.keys.map(\.path) + ConfigSchema.sections.sorted() + ["sparks"]
+                let candidates = ConfigSchema.keys.map(\.path) + ConfigSchema.sections.sorted() + ["sparks", "webhooks"]
                 let suggestion = nearest(path, in: candidates).map { " (did you mean `\($0)`?)" } ?? ""
                 throw SparksError(.configUnknownKey, "\(file):\(line): unknown key `\(path)`\(suggestion)",
                                   hint: "`sparks config show` lists every key")
@@ -103,6 +107,41 @@ extension ConfigLayer {
             }
             seen[name] = entryLine
             sparks.append(SparkEntry(fields: fields, source: .file(path: file, line: entryLine)))
+        }
+    }
+
+    private mutating func readWebhooks(_ node: any TOMLValueConvertible, file: String, index: TOMLLineIndex)
+        throws(SparksError)
+    {
+        guard let array = node.array else {
+            throw SparksError(.configInvalid, "\(file):\(index.line(of: "webhooks")): `webhooks` must be an array of tables ([[webhooks]])")
+        }
+        for (position, element) in array.enumerated() {
+            let entryPath = "webhooks#\(position)"
+            let entryLine = index.line(of: entryPath)
+            guard let table = element.table else {
+                throw SparksError(.configInvalid, "\(file):\(entryLine): each `[[webhooks]]` entry must be a table")
+            }
+            var fields: [String: SourcedValue] = [:]
+            for key in table.keys.sorted() {
+                guard let value = table[key] else { continue }
+                let line = index.line(of: "\(entryPath).\(key)")
+                guard let spec = ConfigSchema.webhookByName[key] else {
+                    let suggestion = nearest(key, in: ConfigSchema.webhookKeys.map(\.path)).map { " (did you mean `\($0)`?)" } ?? ""
+                    throw SparksError(.configUnknownKey, "\(file):\(line): unknown key `webhooks.\(key)`\(suggestion)",
+                                      hint: "a [[webhooks]] rule takes: " + ConfigSchema.webhookKeys.map(\.path).joined(separator: ", "))
+                }
+                let converted = try Self.convert(value, spec: spec, path: "webhooks.\(key)", file: file, line: line)
+                if let allowed = spec.allowed, case .string(let text) = converted, !allowed.contains(text) {
+                    throw SparksError(.configInvalid, "\(file):\(line): `webhooks.\(key)` is \"\(text)\"; expected one of: "
+                        + allowed.joined(separator: ", "))
+                }
+                fields[key] = SourcedValue(value: converted, source: .file(path: file, line: line))
+            }
+            guard fields["event"] != nil else {
+                throw SparksError(.configInvalid, "\(file):\(entryLine): a `[[webhooks]]` rule needs `event` (e.g. \"issues.labeled\")")
+            }
+            webhooks.append(SparkEntry(fields: fields, source: .file(path: file, line: entryLine)))
         }
     }
 

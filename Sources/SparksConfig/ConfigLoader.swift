@@ -70,9 +70,11 @@ public struct ConfigLoader: Sendable {
         var sparkEntries: [String: SparkEntry] = [:]
         var sparkOrder: [String] = []
         var warnings: [String] = []
+        var webhookEntries: [SparkEntry] = []
         for layer in layers {
             values.merge(layer.values) { _, new in new }
             warnings += layer.warnings
+            if !layer.webhooks.isEmpty { webhookEntries = layer.webhooks }
             for entry in layer.sparks {
                 guard case .string(let name)? = entry.fields["name"]?.value else { continue }
                 if sparkEntries[name] == nil { sparkOrder.append(name) }
@@ -262,9 +264,18 @@ public struct ConfigLoader: Sendable {
         if case .int(let value)? = values["kpi.price_input_per_mtok"]?.value { config.priceInputPerMTok = Double(value) }
         if case .double(let value)? = values["kpi.price_output_per_mtok"]?.value { config.priceOutputPerMTok = value }
         if case .int(let value)? = values["kpi.price_output_per_mtok"]?.value { config.priceOutputPerMTok = Double(value) }
+        if let text = values["webhook.github_secret"].map({ _ in resolver.string("webhook.github_secret", default: "") }), !text.isEmpty {
+            config.webhook.githubSecret = try secrets.resolve(text, key: "webhook.github_secret",
+                                                              source: values["webhook.github_secret"]?.source ?? .builtIn)
+        }
+        if values["webhook.repository"] != nil {
+            config.webhook.repository = Self.expand(resolver.string("webhook.repository", default: ""), environment: environment)
+        }
+        config.webhook.maxBodyBytes = resolver.int("webhook.max_body_bytes", default: config.webhook.maxBodyBytes)
+        config.webhook.rules = try webhookEntries.map { entry throws(SparksError) in try Self.webhookRule(entry, config: config) }
         // Every value a log, event, trace or tool output must never show.
         config.knownSecrets = secrets.storedValues() + [config.llm.apiKey, config.langfuse?.publicKey, config.langfuse?.secretKey]
-            .compactMap { $0 } + config.api.keys + (config.otel?.headers.map(\.1) ?? [])
+            .compactMap { $0 } + config.api.keys + (config.otel?.headers.map(\.1) ?? []) + [config.webhook.githubSecret].compactMap { $0 }
         let entries = ConfigSchema.keys.map { spec in
             ConfigEntry(key: spec.path, value: resolver.display[spec.path] ?? "(not set)",
                         source: resolver.sources[spec.path] ?? .builtIn)
@@ -312,6 +323,30 @@ public struct ConfigLoader: Sendable {
         let expanded = expand(path, environment: environment)
         if expanded.hasPrefix("/") { return (expanded as NSString).standardizingPath }
         return ((base as NSString).appendingPathComponent(expanded) as NSString).standardizingPath
+    }
+
+    static func webhookRule(_ entry: SparkEntry, config: SparksConfig) throws(SparksError) -> WebhookRule {
+        func text(_ key: String) -> String? {
+            if case .string(let value)? = entry.fields[key]?.value { return value }
+            return nil
+        }
+        var rule = WebhookRule(event: text("event") ?? "", source: "\(entry.source)")
+        rule.label = text("label")
+        rule.command = text("command")
+        rule.repo = text("repo")
+        rule.spark = text("spark")
+        rule.lane = text("lane") ?? rule.lane
+        rule.risk = text("risk") ?? rule.risk
+        rule.repository = text("repository")
+        rule.verify = text("verify")
+        if let spark = rule.spark, config.spark(named: spark) == nil {
+            throw SparksError(.configInvalid, "\(entry.fields["spark"]?.source ?? entry.source): `webhooks.spark` names \"\(spark)\", which is not a spark",
+                              hint: "`sparks roster` lists the sparks")
+        }
+        if rule.event.hasPrefix("issue_comment") || rule.event.hasPrefix("pull_request_review_comment"), rule.command == nil {
+            throw SparksError(.configInvalid, "\(entry.source): a comment rule needs `command` (the prefix that makes a comment a task, e.g. \"/sparks\")")
+        }
+        return rule
     }
 
     /// `OTEL_EXPORTER_OTLP_HEADERS`: `key=value,key2=value2`, values percent-encoded.

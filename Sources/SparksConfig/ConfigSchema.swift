@@ -149,6 +149,9 @@ enum ConfigSchema {
         KeySpec(path: "api.bind", kind: .string),
         KeySpec(path: "api.repository", kind: .string),
         KeySpec(path: "api.keys", kind: .stringArray),
+        KeySpec(path: "webhook.github_secret", kind: .string),
+        KeySpec(path: "webhook.repository", kind: .string),
+        KeySpec(path: "webhook.max_body_bytes", kind: .int, range: 1024...67_108_864),
         KeySpec(path: "api.requests_per_minute", kind: .int, range: 1...100_000),
         KeySpec(path: "api.burst", kind: .int, range: 1...100_000),
         KeySpec(path: "api.max_body_bytes", kind: .int, range: 1024...67_108_864),
@@ -173,6 +176,22 @@ enum ConfigSchema {
     ]
 
     static let byPath: [String: KeySpec] = Dictionary(uniqueKeysWithValues: keys.map { ($0.path, $0) })
+    /// Keys of one `[[webhooks]]` rule.
+    static let webhookKeys: [KeySpec] = [
+        KeySpec(path: "event", kind: .string, allowed: ["issues.labeled", "issues.opened", "pull_request.labeled",
+                                                        "issue_comment.created", "pull_request_review_comment.created"]),
+        KeySpec(path: "label", kind: .string),
+        KeySpec(path: "command", kind: .string),
+        KeySpec(path: "repo", kind: .string),
+        KeySpec(path: "spark", kind: .string),
+        KeySpec(path: "lane", kind: .string),
+        KeySpec(path: "risk", kind: .string, allowed: ["low", "medium", "high"]),
+        KeySpec(path: "repository", kind: .string),
+        KeySpec(path: "verify", kind: .string),
+    ]
+
+    static let webhookByName: [String: KeySpec] = Dictionary(uniqueKeysWithValues: webhookKeys.map { ($0.path, $0) })
+
     static let sparkByName: [String: KeySpec] = Dictionary(uniqueKeysWithValues: sparkKeys.map { ($0.path, $0) })
 
     /// Section names (`llm`, `agent.loop_guard`, …), derived from the key paths.

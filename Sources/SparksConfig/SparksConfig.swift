@@ -124,6 +124,43 @@ public struct APISettings: Sendable {
     }
 }
 
+/// One `[[webhooks]]` rule: which GitHub deliveries become tasks, and how.
+public struct WebhookRule: Sendable, Hashable {
+    /// `issues.labeled`, `issues.opened`, `pull_request.labeled`, `issue_comment.created`,
+    /// `pull_request_review_comment.created`.
+    public var event: String
+    /// For `*.labeled`: the label that was added (any label when nil).
+    public var label: String?
+    /// For comments: the prefix that makes a comment a command (e.g. `/sparks`); the rest is the goal.
+    public var command: String?
+    /// Only deliveries from this GitHub repository (`owner/name`).
+    public var repo: String?
+    public var spark: String?
+    public var lane = "ticket_intake"
+    public var risk = "medium"
+    /// Where the task works; nil = `[webhook] repository`.
+    public var repository: String?
+    public var verify: String?
+    /// `file:line` of the rule, for messages.
+    public var source: String
+
+    public init(event: String, source: String) {
+        self.event = event
+        self.source = source
+    }
+}
+
+/// Signed webhooks (`[webhook]`, `[[webhooks]]`).
+public struct WebhookSettings: Sendable {
+    /// The GitHub webhook secret (HMAC-SHA256 key); `/hooks/github` answers 404 without one.
+    public var githubSecret: Secret?
+    public var repository: String?
+    public var maxBodyBytes = 1 << 20
+    public var rules: [WebhookRule] = []
+
+    public init() {}
+}
+
 /// The prompt scanner's settings as configured (`[scanner]`).
 public struct ScannerSettings: Sendable {
     public var enabled = true
@@ -162,6 +199,7 @@ public struct SparksConfig: Sendable {
     /// transcripts, traces and the tool output a model sees.
     public var knownSecrets: [Secret] = []
     public var api = APISettings()
+    public var webhook = WebhookSettings()
     public var priceInputPerMTok: Double?
     public var priceOutputPerMTok: Double?
     /// Built-in sparks merged with configured ones (a configured spark replaces a built-in of the same name).

@@ -46,16 +46,19 @@ public final class SparksHTTPServer: Service, Sendable {
     let data: DashboardData
     let metrics: SparksMetrics
     let api: OpenAIAPI?
+    let webhook: GitHubWebhook?
     let logger: Logger
     let onRunning: @Sendable (Int) -> Void
     let shuttingDown = ShutdownFlag()
 
-    public init(settings: ServerSettings, data: DashboardData, metrics: SparksMetrics, api: OpenAIAPI? = nil, logger: Logger,
+    public init(settings: ServerSettings, data: DashboardData, metrics: SparksMetrics, api: OpenAIAPI? = nil,
+                webhook: GitHubWebhook? = nil, logger: Logger,
                 onRunning: @escaping @Sendable (Int) -> Void = { _ in }) {
         self.settings = settings
         self.data = data
         self.metrics = metrics
         self.api = api
+        self.webhook = webhook
         self.logger = logger
         self.onRunning = onRunning
     }
@@ -85,6 +88,7 @@ public final class SparksHTTPServer: Service, Sendable {
         router.add(middleware: AuthMiddleware(keys: settings.keys.map { Array($0.reveal().utf8) },
                                               limiter: RateLimiter(perMinute: settings.requestsPerMinute, burst: settings.burst)))
         api?.register(on: router)
+        webhook?.register(on: router)
         router.get("/health") { _, _ in
             Self.response(.ok, #"{"status":"ok","version":"\#(SparksVersion.current)"}"#, type: "application/json")
         }
@@ -183,7 +187,8 @@ struct AuthMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
         let isAPI = path == "/v1" || path.hasPrefix("/v1/")
-        guard path != "/health", !keys.isEmpty || isAPI else { return try await next(request, context) }
+        // Webhooks carry their own signature instead of a key.
+        guard path != "/health", !path.hasPrefix("/hooks/"), !keys.isEmpty || isAPI else { return try await next(request, context) }
         guard !keys.isEmpty else {
             return OpenAIError(status: .unauthorized, message: "No API keys are configured on this Sparks server: set SPARKS_API_KEYS.",
                                type: "invalid_request_error", param: nil, code: "invalid_api_key").response

@@ -216,6 +216,18 @@ enum Migrations {
                 CREATE INDEX kpi_snapshots_by_scope ON kpi_snapshots(lane, repo, risk, captured_at DESC);
                 """)
         }
+        // Webhook deliveries seen, so a replayed delivery creates nothing.
+        migrator.registerMigration("v6_webhook_deliveries") { db in
+            try db.execute(sql: """
+                CREATE TABLE webhook_deliveries (
+                    source TEXT NOT NULL,
+                    delivery_id TEXT NOT NULL,
+                    received_at TEXT NOT NULL,
+                    task_id TEXT,
+                    PRIMARY KEY (source, delivery_id)
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -84,7 +84,7 @@ struct ServeCommand: AsyncParsableCommand {
                                     repository: config.api.repository ?? FileManager.default.currentDirectoryPath)
                 api.maxBodyBytes = config.api.maxBodyBytes
                 services.append(SparksHTTPServer(settings: serverSettings, data: DashboardData(store: store, config: config), metrics: metrics,
-                                                 api: api, logger: logger) { port in
+                                                 api: api, webhook: GitHubWebhook(orchestrator: orchestrator), logger: logger) { port in
                     Terminal.error("dashboard http://\(host):\(port)/dashboard · metrics http://\(host):\(port)/metrics · "
                         + "OpenAI-compatible API http://\(host):\(port)/v1 (\(config.api.keys.isEmpty ? "no keys: set SPARKS_API_KEYS" : "\(config.api.keys.count) key(s)"))")
                 })

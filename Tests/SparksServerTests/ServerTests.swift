@@ -25,12 +25,17 @@ struct ServerHarness {
     let shutdownModel: @Sendable () async -> Void
     let http = HTTPClient(eventLoopGroupProvider: .singleton)
 
-    static func with(replies: [ScriptedReply] = [], keys: [String] = [], _ body: (ServerHarness) async throws -> Void) async throws {
+    static func with(replies: [ScriptedReply] = [], keys: [String] = [], config toml: String = "", environment: [String: String] = [:],
+                     storeSecrets: [String: String] = [:], _ body: (ServerHarness) async throws -> Void) async throws {
         let llm = ScriptedLLMServer(replies: replies)
         try await llm.start()
         let home = try TemporaryDirectory(prefix: "server-home")
+        _ = try home.write("config.toml", toml)
+        for (name, value) in storeSecrets {
+            try SecretStore(home: home.path, environment: environment).set(name, value: value)
+        }
         let env = ["SPARKS_HOME": home.path, "HOME": home.path, "SPARKS_LLM_BASE_URL": llm.baseURL, "SPARKS_LLM_MODEL": "scripted-model",
-                   "SPARKS_LLM_MAX_RETRIES": "0", "SPARKS_MEMORY_ENABLED": "false"]
+                   "SPARKS_LLM_MAX_RETRIES": "0", "SPARKS_MEMORY_ENABLED": "false"].merging(environment) { $1 }
         let config = try ConfigLoader(environment: env, workingDirectory: home.path).load().config
         let store = try SparksStore(path: config.databasePath)
         var logger = Logger(label: "server-test")
@@ -41,7 +46,8 @@ struct ServerHarness {
                                         metrics: metrics, logger: logger)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let server = SparksHTTPServer(settings: ServerSettings(host: "127.0.0.1", port: 0, keys: keys.map { Secret($0) }),
-                                      data: DashboardData(store: store, config: config), metrics: metrics, logger: logger) { port in
+                                      data: DashboardData(store: store, config: config), metrics: metrics,
+                                      webhook: GitHubWebhook(orchestrator: orchestrator), logger: logger) { port in
             continuation.yield(port)
             continuation.finish()
         }
@@ -60,7 +66,15 @@ struct ServerHarness {
     }
 
     func get(_ path: String, headers: [(String, String)] = []) async throws -> (status: Int, headers: [(String, String)], body: String) {
+        try await send("GET", path, headers: headers)
+    }
+
+    func send(_ method: String, _ path: String, body: Data? = nil, headers: [(String, String)] = []) async throws
+        -> (status: Int, headers: [(String, String)], body: String)
+    {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+        request.method = .init(rawValue: method)
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         let response = try await http.execute(request, timeout: .seconds(30))
         let body = try await response.body.collect(upTo: 32 << 20)
