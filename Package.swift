@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.65.0"),
     ],
     targets: [
         .target(name: "SparksCore"),
@@ -68,6 +70,16 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
+        // MCP servers' tools for sparks: the registry (own stdio and streamable-HTTP transports on the
+        // official SDK's client) and the tool adapter.
+        .target(
+            name: "SparksMCP",
+            dependencies: [
+                "SparksCore", "SparksTools",
+                .product(name: "MCP", package: "swift-sdk"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]),
         .target(
             name: "SparksAgent",
             dependencies: ["SparksCore", "SparksLLM", "SparksTools", .product(name: "Logging", package: "swift-log")]),
@@ -75,7 +87,7 @@ let package = Package(
             name: "SparksOrchestrator",
             dependencies: [
                 "SparksCore", "SparksConfig", "SparksStore", "SparksLLM", "SparksSandbox", "SparksTools", "SparksAgent",
-                "SparksObserve", .product(name: "Logging", package: "swift-log"),
+                "SparksObserve", "SparksMCP", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Yams", package: "Yams"),
@@ -91,11 +103,18 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        // The Telegram front-end: the Bot API client (long polling) and the bot.
+        .target(
+            name: "SparksTelegram",
+            dependencies: [
+                "SparksCore", "SparksConfig", "SparksStore", "SparksOrchestrator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Logging", package: "swift-log"),
+            ]),
         .executableTarget(
             name: "sparks",
             dependencies: [
                 "SparksCore", "SparksConfig", "SparksStore", "SparksLLM", "SparksSandbox", "SparksOrchestrator", "SparksServer",
-                "SparksMemory", "SparksObserve", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "SparksMCP", "SparksTelegram", "SparksMemory", "SparksObserve", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(
@@ -128,6 +147,9 @@ let package = Package(
             name: "SparksOrchestratorTests",
             dependencies: ["SparksOrchestrator", "SparksConfig", "SparksStore", "SparksSandbox", "SparksLLM", "SparksObserve",
                            "SparksTesting", .product(name: "Hummingbird", package: "hummingbird")]),
+        .testTarget(name: "SparksTelegramTests", dependencies: ["SparksTelegram", "SparksTesting"]),
+        .testTarget(name: "SparksMCPTests", dependencies: ["SparksMCP", .product(name: "Logging", package: "swift-log")],
+                    exclude: ["fixtures"]),
         .testTarget(name: "SparksObserveTests", dependencies: ["SparksObserve", "SparksStore", "SparksTesting"]),
         .testTarget(
             name: "SparksServerTests",

@@ -20,6 +20,8 @@ struct ConfigLayer: Sendable {
     var sparks: [SparkEntry] = []
     /// `[[webhooks]]` rules, in file order.
     var webhooks: [SparkEntry] = []
+    /// `[[mcp.servers]]` entries, in file order.
+    var mcpServers: [SparkEntry] = []
     var warnings: [String] = []
 }
 
@@ -52,6 +54,9 @@ extension ConfigLayer {
                 try readSparks(node, file: file, index: index)
             } else if path == "webhooks" {
                 try readWebhooks(node, file: file, index: index)
+            } else if path == "mcp.servers" {
+                mcpServers += try readEntries(node, section: "mcp.servers", specs: ConfigSchema.mcpServerByName, required: "name",
+                                              file: file, index: index)
             } else if ConfigSchema.sections.contains(path) {
                 guard let child = node.table else {
                     throw SparksError(.configInvalid, "\(file):\(line): `\(path)` must be a table ([\(path)])")
@@ -59,9 +64,9 @@ extension ConfigLayer {
                 try read(table: child, prefix: path, file: file, index: index)
             } else if let spec = ConfigSchema.byPath[path] {
                 let value = try Self.convert(node, spec: spec, path: path, file: file, line: line)
-                if spec.secret {
+                if spec.secret, case .string(let text) = value, !text.hasPrefix("secret:") {
                     warnings.append("\(file):\(line): `\(path)` holds a secret inline; keep keys out of files: "
-                        + "set the SPARKS_LLM_API_KEY environment variable or name one with llm.api_key_env")
+                        + "`sparks secrets set NAME` and write \"secret:NAME\" here (or use an environment variable)")
                 }
                 values[path] = SourcedValue(value: value, source: .file(path: file, line: line))
             } else {
@@ -143,6 +148,39 @@ extension ConfigLayer {
             }
             webhooks.append(SparkEntry(fields: fields, source: .file(path: file, line: entryLine)))
         }
+    }
+
+    /// The entries of an array of tables (`[[section]]`), each key checked against `specs`.
+    private func readEntries(_ node: any TOMLValueConvertible, section: String, specs: [String: KeySpec], required: String,
+                             file: String, index: TOMLLineIndex) throws(SparksError) -> [SparkEntry] {
+        guard let array = node.array else {
+            throw SparksError(.configInvalid, "\(file):\(index.line(of: section)): `\(section)` must be an array of tables ([[\(section)]])")
+        }
+        var entries: [SparkEntry] = []
+        for (position, element) in array.enumerated() {
+            let entryPath = "\(section)#\(position)"
+            let entryLine = index.line(of: entryPath)
+            guard let table = element.table else {
+                throw SparksError(.configInvalid, "\(file):\(entryLine): each `[[\(section)]]` entry must be a table")
+            }
+            var fields: [String: SourcedValue] = [:]
+            for key in table.keys.sorted() {
+                guard let value = table[key] else { continue }
+                let line = index.line(of: "\(entryPath).\(key)")
+                guard let spec = specs[key] else {
+                    let suggestion = nearest(key, in: specs.keys.sorted()).map { " (did you mean `\($0)`?)" } ?? ""
+                    throw SparksError(.configUnknownKey, "\(file):\(line): unknown key `\(section).\(key)`\(suggestion)",
+                                      hint: "a [[\(section)]] entry takes: " + specs.keys.sorted().joined(separator: ", "))
+                }
+                let converted = try Self.convert(value, spec: spec, path: "\(section).\(key)", file: file, line: line)
+                fields[key] = SourcedValue(value: converted, source: .file(path: file, line: line))
+            }
+            guard fields[required] != nil else {
+                throw SparksError(.configInvalid, "\(file):\(entryLine): a `[[\(section)]]` entry needs `\(required)`")
+            }
+            entries.append(SparkEntry(fields: fields, source: .file(path: file, line: entryLine)))
+        }
+        return entries
     }
 
     private static func convert(_ node: any TOMLValueConvertible, spec: KeySpec, path: String, file: String, line: Int)
@@ -229,7 +267,7 @@ enum SparkValidation {
         }
         if case .stringArray(let tools)? = fields["tools"]?.value {
             let toolLine = fields["tools"].map { if case .file(_, let l) = $0.source { l } else { line } } ?? line
-            for tool in tools where !SparkDefinition.knownToolNames.contains(tool) {
+            for tool in tools where !SparkDefinition.knownToolNames.contains(tool) && !tool.hasPrefix("mcp:") {
                 let suggestion = nearest(tool, in: SparkDefinition.knownToolNames).map { " (did you mean \"\($0)\"?)" } ?? ""
                 throw SparksError(.configInvalid, "\(file):\(toolLine): spark `\(name)` lists unknown tool \"\(tool)\"\(suggestion)",
                                   hint: "known tools: " + SparkDefinition.knownToolNames.joined(separator: ", "))

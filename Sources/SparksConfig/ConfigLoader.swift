@@ -71,10 +71,12 @@ public struct ConfigLoader: Sendable {
         var sparkOrder: [String] = []
         var warnings: [String] = []
         var webhookEntries: [SparkEntry] = []
+        var mcpEntries: [SparkEntry] = []
         for layer in layers {
             values.merge(layer.values) { _, new in new }
             warnings += layer.warnings
             if !layer.webhooks.isEmpty { webhookEntries = layer.webhooks }
+            if !layer.mcpServers.isEmpty { mcpEntries = layer.mcpServers }
             for entry in layer.sparks {
                 guard case .string(let name)? = entry.fields["name"]?.value else { continue }
                 if sparkEntries[name] == nil { sparkOrder.append(name) }
@@ -273,9 +275,48 @@ public struct ConfigLoader: Sendable {
         }
         config.webhook.maxBodyBytes = resolver.int("webhook.max_body_bytes", default: config.webhook.maxBodyBytes)
         config.webhook.rules = try webhookEntries.map { entry throws(SparksError) in try Self.webhookRule(entry, config: config) }
+        config.mcpToolsTTLSecs = resolver.int("mcp.tools_ttl_secs", default: config.mcpToolsTTLSecs)
+        if case .string(let token)? = values["telegram.token"]?.value, !token.isEmpty {
+            config.telegram.token = try secrets.resolve(token, key: "telegram.token", source: values["telegram.token"]?.source ?? .builtIn)
+        } else if let token = environment["TELEGRAM_BOT_TOKEN"], !token.isEmpty {
+            config.telegram.token = try secrets.resolve(token, key: "telegram.token", source: .environment("TELEGRAM_BOT_TOKEN"))
+        }
+        resolver.display["telegram.token"] = config.telegram.token == nil ? "(not set)" : "<redacted>"
+        for id in resolver.strings("telegram.allowed_users", default: []) {
+            guard let number = Int64(id.trimmingCharacters(in: .whitespaces)) else {
+                throw SparksError(.configInvalid, "\(values["telegram.allowed_users"]?.source ?? .builtIn): `telegram.allowed_users` holds \"\(id)\", not a numeric Telegram user id",
+                                  hint: "send /start to the bot: it answers with your id (it ignores users not in the list, so add it from the log)")
+            }
+            config.telegram.allowedUsers.append(number)
+        }
+        if values["telegram.repository"] != nil {
+            config.telegram.repository = Self.expand(resolver.string("telegram.repository", default: ""), environment: environment)
+        }
+        config.telegram.apiBaseURL = resolver.string("telegram.api_base_url", default: config.telegram.apiBaseURL)
+        try Self.checkURL(config.telegram.apiBaseURL, source: values["telegram.api_base_url"]?.source ?? .builtIn, key: "telegram.api_base_url")
+        config.telegram.pollTimeoutSecs = resolver.int("telegram.poll_timeout_secs", default: config.telegram.pollTimeoutSecs)
+        var seenServers: Set<String> = []
+        for entry in mcpEntries {
+            let server = try Self.mcpServer(entry, secrets: secrets, environment: environment)
+            guard seenServers.insert(server.name).inserted else {
+                throw SparksError(.configInvalid, "\(entry.source): two MCP servers are named \"\(server.name)\"")
+            }
+            config.mcpServers.append(server)
+        }
+        for spark in config.sparks {
+            for tool in spark.tools where tool.hasPrefix("mcp:") {
+                let parts = tool.split(separator: ":", omittingEmptySubsequences: false)
+                guard parts.count == 3, seenServers.contains(String(parts[1])), !parts[2].isEmpty else {
+                    throw SparksError(.configInvalid, "spark `\(spark.name)` lists tool \"\(tool)\", which names no configured MCP server",
+                                      hint: "MCP tools are mcp:<server>:<tool> or mcp:<server>:* for a server in [[mcp.servers]]; "
+                                          + "configured: " + (seenServers.isEmpty ? "none" : seenServers.sorted().joined(separator: ", ")))
+                }
+            }
+        }
         // Every value a log, event, trace or tool output must never show.
         config.knownSecrets = secrets.storedValues() + [config.llm.apiKey, config.langfuse?.publicKey, config.langfuse?.secretKey]
-            .compactMap { $0 } + config.api.keys + (config.otel?.headers.map(\.1) ?? []) + [config.webhook.githubSecret].compactMap { $0 }
+            .compactMap { $0 } + config.api.keys + (config.otel?.headers.map(\.1) ?? []) + [config.webhook.githubSecret, config.telegram.token].compactMap { $0 }
+            + config.mcpServers.flatMap { Array($0.env.values) + Array($0.headers.values) }
         let entries = ConfigSchema.keys.map { spec in
             ConfigEntry(key: spec.path, value: resolver.display[spec.path] ?? "(not set)",
                         source: resolver.sources[spec.path] ?? .builtIn)
@@ -323,6 +364,55 @@ public struct ConfigLoader: Sendable {
         let expanded = expand(path, environment: environment)
         if expanded.hasPrefix("/") { return (expanded as NSString).standardizingPath }
         return ((base as NSString).appendingPathComponent(expanded) as NSString).standardizingPath
+    }
+
+    static func mcpServer(_ entry: SparkEntry, secrets: SecretResolver, environment: [String: String]) throws(SparksError) -> MCPServerSettings {
+        func text(_ key: String) -> String? {
+            if case .string(let value)? = entry.fields[key]?.value { return value }
+            return nil
+        }
+        func list(_ key: String) -> [String] {
+            if case .stringArray(let value)? = entry.fields[key]?.value { return value }
+            return []
+        }
+        let name = text("name") ?? ""
+        guard !name.isEmpty, name.utf8.allSatisfy({ (97...122).contains($0) || (48...57).contains($0) || $0 == 95 || $0 == 45 }) else {
+            throw SparksError(.configInvalid, "\(entry.fields["name"]?.source ?? entry.source): an MCP server name may hold only a-z, 0-9, _ and -, got \"\(name)\"")
+        }
+        var server = MCPServerSettings(name: name, source: "\(entry.source)")
+        server.command = text("command")
+        server.args = list("args")
+        server.url = text("url")
+        guard (server.command == nil) != (server.url == nil) else {
+            throw SparksError(.configInvalid, "\(entry.source): MCP server \"\(name)\" needs either `command` (stdio) or `url` (streamable HTTP), not both")
+        }
+        if let url = server.url { try checkURL(url, source: entry.fields["url"]?.source ?? entry.source, key: "mcp.servers.url") }
+        for item in list("env") {
+            let source = entry.fields["env"]?.source ?? entry.source
+            if let equals = item.firstIndex(of: "=") {
+                server.env[String(item[..<equals])] = try secrets.resolve(String(item[item.index(after: equals)...]), key: "mcp.servers.env",
+                                                                          source: source)
+            } else if let value = environment[item] {
+                server.env[item] = Secret(value)
+            } else {
+                throw SparksError(.configInvalid, "\(source): MCP server \"\(name)\" passes $\(item), which is not set",
+                                  hint: "export \(item)=…, or write \"\(item)=secret:NAME\" to take it from `sparks secrets`")
+            }
+        }
+        for item in list("headers") {
+            guard let colon = item.firstIndex(of: ":") else {
+                throw SparksError(.configInvalid, "\(entry.fields["headers"]?.source ?? entry.source): an MCP header is \"Name: value\", got one without a colon")
+            }
+            let value = item[item.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            server.headers[String(item[..<colon]).trimmingCharacters(in: .whitespaces)] =
+                try secrets.resolve(value, key: "mcp.servers.headers", source: entry.fields["headers"]?.source ?? entry.source)
+        }
+        if case .int(let value)? = entry.fields["timeout_secs"]?.value { server.timeoutSecs = value }
+        if case .int(let value)? = entry.fields["max_result_bytes"]?.value { server.maxResultBytes = value }
+        if case .bool(let value)? = entry.fields["network"]?.value { server.network = value }
+        server.requiresConfirmation = list("requires_confirmation")
+        server.roPaths = list("ro_paths").map { expand($0, environment: environment) }
+        return server
     }
 
     static func webhookRule(_ entry: SparkEntry, config: SparksConfig) throws(SparksError) -> WebhookRule {

@@ -149,6 +149,12 @@ enum ConfigSchema {
         KeySpec(path: "api.bind", kind: .string),
         KeySpec(path: "api.repository", kind: .string),
         KeySpec(path: "api.keys", kind: .stringArray),
+        KeySpec(path: "mcp.tools_ttl_secs", kind: .int, range: 1...86_400),
+        KeySpec(path: "telegram.token", kind: .string, secret: true),
+        KeySpec(path: "telegram.allowed_users", kind: .stringArray),
+        KeySpec(path: "telegram.repository", kind: .string),
+        KeySpec(path: "telegram.api_base_url", kind: .string),
+        KeySpec(path: "telegram.poll_timeout_secs", kind: .int, range: 1...50),
         KeySpec(path: "webhook.github_secret", kind: .string),
         KeySpec(path: "webhook.repository", kind: .string),
         KeySpec(path: "webhook.max_body_bytes", kind: .int, range: 1024...67_108_864),
@@ -189,6 +195,23 @@ enum ConfigSchema {
         KeySpec(path: "repository", kind: .string),
         KeySpec(path: "verify", kind: .string),
     ]
+
+    /// Keys of one `[[mcp.servers]]` entry.
+    static let mcpServerKeys: [KeySpec] = [
+        KeySpec(path: "name", kind: .string),
+        KeySpec(path: "command", kind: .string),
+        KeySpec(path: "args", kind: .stringArray),
+        KeySpec(path: "env", kind: .stringArray),
+        KeySpec(path: "url", kind: .string),
+        KeySpec(path: "headers", kind: .stringArray),
+        KeySpec(path: "timeout_secs", kind: .int, range: 1...3600),
+        KeySpec(path: "max_result_bytes", kind: .int, range: 256...16_777_216),
+        KeySpec(path: "requires_confirmation", kind: .stringArray),
+        KeySpec(path: "network", kind: .bool),
+        KeySpec(path: "ro_paths", kind: .stringArray),
+    ]
+
+    static let mcpServerByName: [String: KeySpec] = Dictionary(uniqueKeysWithValues: mcpServerKeys.map { ($0.path, $0) })
 
     static let webhookByName: [String: KeySpec] = Dictionary(uniqueKeysWithValues: webhookKeys.map { ($0.path, $0) })
 

@@ -150,6 +150,46 @@ public struct WebhookRule: Sendable, Hashable {
     }
 }
 
+/// One MCP server (`[[mcp.servers]]`): a command started inside the sandbox (stdio) or a
+/// streamable-HTTP URL.
+public struct MCPServerSettings: Sendable {
+    public var name: String
+    public var command: String?
+    public var args: [String] = []
+    /// Variables passed to a stdio server: `NAME` (taken from Sparks' environment) or
+    /// `NAME=value` (the value may be `secret:REF`).
+    public var env: [String: Secret] = [:]
+    public var url: String?
+    /// HTTP headers; values may be `secret:REF`.
+    public var headers: [String: Secret] = [:]
+    public var timeoutSecs = 30
+    public var maxResultBytes = 64 * 1024
+    public var requiresConfirmation: [String] = []
+    /// Give a stdio server the host's network (off: it has none).
+    public var network = false
+    /// Files and directories a stdio server may read besides the system's (a virtualenv, node_modules).
+    public var roPaths: [String] = []
+    /// `file:line`, for messages.
+    public var source: String
+
+    public init(name: String, source: String) {
+        self.name = name
+        self.source = source
+    }
+}
+
+/// The Telegram front-end (`[telegram]`).
+public struct TelegramSettings: Sendable {
+    /// The bot token (`secret:NAME`, or `TELEGRAM_BOT_TOKEN`); nil = not configured.
+    public var token: Secret?
+    public var allowedUsers: [Int64] = []
+    public var repository: String?
+    public var apiBaseURL = "https://api.telegram.org"
+    public var pollTimeoutSecs = 30
+
+    public init() {}
+}
+
 /// Signed webhooks (`[webhook]`, `[[webhooks]]`).
 public struct WebhookSettings: Sendable {
     /// The GitHub webhook secret (HMAC-SHA256 key); `/hooks/github` answers 404 without one.
@@ -200,6 +240,10 @@ public struct SparksConfig: Sendable {
     public var knownSecrets: [Secret] = []
     public var api = APISettings()
     public var webhook = WebhookSettings()
+    public var mcpServers: [MCPServerSettings] = []
+    public var telegram = TelegramSettings()
+    /// How long a server's tool list is trusted before it is fetched again.
+    public var mcpToolsTTLSecs = 300
     public var priceInputPerMTok: Double?
     public var priceOutputPerMTok: Double?
     /// Built-in sparks merged with configured ones (a configured spark replaces a built-in of the same name).

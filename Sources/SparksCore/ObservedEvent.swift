@@ -44,6 +44,8 @@ public enum EventCategory: String, Sendable, Codable, CaseIterable {
     case autonomyRefused = "autonomy_refused"
     /// A feature contract run, verification or promotion.
     case feature
+    /// An MCP server started, crashed, restarted, changed its tools or was given up.
+    case mcpServer = "mcp_server"
     /// An observer client fell behind and missed events (sent to that client only).
     case observerLagged = "observer_lagged"
 
@@ -73,6 +75,7 @@ public enum EventCategory: String, Sendable, Codable, CaseIterable {
         case .approvalDenied: "DENIED"
         case .autonomyRefused: "AUTONOMY"
         case .feature: "FEATURE"
+        case .mcpServer: "MCP"
         case .observerLagged: "LAGGED"
         }
     }

@@ -4,6 +4,7 @@ import SparksAgent
 import SparksConfig
 import SparksCore
 import SparksLLM
+import SparksMCP
 import SparksObserve
 import SparksSandbox
 import SparksStore
@@ -35,16 +36,19 @@ public struct Orchestrator: Sendable {
     public let metrics: SparksMetrics?
     /// The known secrets' values, taken out of tool output, events and transcripts.
     public let secrets: Redactor
+    /// MCP servers whose tools sparks may be granted (`mcp:<server>:<tool>`); nil when none is configured.
+    public let mcp: MCPRegistry?
     let logger: Logger
 
     public init(config: SparksConfig, store: SparksStore, model: any ChatModel, sandbox: any Sandbox,
                 registry: ToolRegistry = .builtIn(), confirmer: (@Sendable (String, String) async -> Bool)? = nil,
                 memory: (any MemoryAccess)? = nil, selectionPolicy: SelectionPolicy = SelectionPolicy(),
-                langfuse: LangfuseExporter? = nil, otlp: OTLPExporter? = nil, metrics: SparksMetrics? = nil, semanticCheck: PromptScanner.SemanticCheck? = nil,
+                langfuse: LangfuseExporter? = nil, otlp: OTLPExporter? = nil, metrics: SparksMetrics? = nil, mcp: MCPRegistry? = nil, semanticCheck: PromptScanner.SemanticCheck? = nil,
                 logger: Logger = Logger(label: "sparks")) {
         self.langfuse = langfuse
         self.otlp = otlp
         self.metrics = metrics
+        self.mcp = mcp
         self.memory = memory
         self.config = config
         self.store = store

@@ -4,6 +4,7 @@ import SparksAgent
 import SparksConfig
 import SparksCore
 import SparksLLM
+import SparksMCP
 import SparksObserve
 import SparksSandbox
 import SparksStore
@@ -130,6 +131,7 @@ extension Orchestrator {
         }
         var tools = try registry.tools(for: spark)
         if memory == nil { tools.removeAll { SparkDefinition.memoryTools.contains($0.name) } }
+        tools += try await mcpTools(for: spark, task: task)
         // A spark may ask for another backend (or image) than the default.
         let sandbox = spark.sandbox != nil || spark.image != nil ? try SandboxFactory.make(config.sandbox, spark: spark) : self.sandbox
         let workspace = try workspaces.create(taskID: task.id, repository: task.repository, copyNonGit: config.copyNonGitDirectories,
@@ -348,5 +350,28 @@ extension Orchestrator {
             group.cancelAll()
             return first
         }
+    }
+}
+
+extension Orchestrator {
+    /// The MCP tools the spark's allowlist grants. A server that cannot start leaves the spark
+    /// without its tools (recorded as an event); a tool the server does not have is an error.
+    func mcpTools(for spark: SparkDefinition, task: TaskSpec) async throws(SparksError) -> [any Tool] {
+        let names = spark.tools.filter { $0.hasPrefix("mcp:") }
+        guard !names.isEmpty else { return [] }
+        guard let mcp else {
+            throw SparksError(.configInvalid, "spark `\(spark.name)` lists MCP tools but no MCP server is configured",
+                              hint: "add [[mcp.servers]] to the configuration")
+        }
+        let settings = Dictionary(config.mcpServers.map { ($0.name, Set($0.requiresConfirmation)) }, uniquingKeysWith: { first, _ in first })
+        let found = await mcp.sparkTools(names) { settings[$0] ?? [] }
+        for (server, problem) in found.unavailable.sorted(by: { $0.key < $1.key }) {
+            emit(.mcpServer, "\(server) unavailable for \(spark.name): \(problem.prefix(300))", task: task)
+        }
+        if !found.missing.isEmpty {
+            throw SparksError(.configInvalid, "spark `\(spark.name)` lists MCP tools its servers do not have: "
+                + found.missing.joined(separator: ", "), hint: "`sparks mcp tools` lists what each server offers")
+        }
+        return found.tools
     }
 }

@@ -121,6 +121,27 @@ public struct BubblewrapSandbox: Sandbox {
         return (spec, group)
     }
 
+    /// How to start a long-lived process (an MCP server) in this sandbox with its own pipes: the
+    /// program, its arguments and environment, and a clean-up for when it has exited (its
+    /// cgroup). `shareNetwork` keeps the host's network (for servers configured to need it);
+    /// otherwise the process has none.
+    public struct LongLivedLaunch: Sendable {
+        public var executable: String
+        public var arguments: [String]
+        public var environment: [String: String]
+        public var cleanup: @Sendable () -> Void
+    }
+
+    public func longLivedLaunch(_ command: SandboxCommand, policy: SandboxPolicy, shareNetwork: Bool) throws(SparksError) -> LongLivedLaunch {
+        let (spec, group) = try launchSpec(command, policy: policy)
+        var arguments = spec.arguments
+        if shareNetwork, let index = arguments.firstIndex(of: "--unshare-all") {
+            arguments.insert("--share-net", at: index + 1)
+        }
+        return LongLivedLaunch(executable: spec.executable, arguments: arguments, environment: spec.environment,
+                               cleanup: { group?.remove() })
+    }
+
     public func run(_ command: SandboxCommand, policy: SandboxPolicy) async throws(SparksError) -> SandboxResult {
         if case .allowlist = policy.network, policy.proxySocket == nil {
             // The proxy lives as long as a session; one-off commands have no network.

@@ -15,10 +15,11 @@ public struct ToolRegistry: Sendable {
                                     MemoryStoreTool()])
     }
 
-    /// The spark's allowlist, in the order it lists them. Names without a tool are an error.
+    /// The spark's allowlist, in the order it lists them. Names without a tool are an error;
+    /// MCP tools (`mcp:<server>:<tool>`) are resolved by the MCP registry, not here.
     public func tools(for spark: SparkDefinition) throws(SparksError) -> [any Tool] {
         var result: [any Tool] = []
-        for name in spark.tools {
+        for name in spark.tools where !name.hasPrefix("mcp:") {
             guard let tool = tools[name] else {
                 throw SparksError(.configInvalid, "spark `\(spark.name)` lists tool \"\(name)\", which does not exist",
                                   hint: "known tools: " + tools.keys.sorted().joined(separator: ", "))

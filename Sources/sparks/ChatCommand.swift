@@ -47,17 +47,20 @@ struct ChatCommand: AsyncParsableCommand {
             let (model, modelShutdown) = ModelFactory.make(config.llm, logger: CLI.logger(verbose: options.verbose))
             let langfuse = CLI.langfuse(config, verbose: options.verbose)
             let otlp = CLI.otlp(config, verbose: options.verbose)
+            let sandbox = try SandboxFactory.make(config.sandbox)
+            let mcp = try MCPSetup.registry(config: config, sandbox: sandbox, store: store, logger: CLI.logger(verbose: options.verbose))
             let shutdown: @Sendable () async -> Void = {
                 await langfuse?.close()
                 await otlp?.close()
+                await mcp?.shutdown()
                 await modelShutdown()
             }
             let session = try ChatSession(model: model, store: store)
             var pipeline: ChatPipeline?
             if config.orchestration.routeChat {
-                let orchestrator = Orchestrator(config: config, store: store, model: model, sandbox: try SandboxFactory.make(config.sandbox),
+                let orchestrator = Orchestrator(config: config, store: store, model: model, sandbox: sandbox,
                                                 confirmer: yes ? Approval.confirmer(autoApprove: true) : Approval.ask,
-                                                memory: CLI.memory(config, store: store), langfuse: langfuse, otlp: otlp,
+                                                memory: CLI.memory(config, store: store), langfuse: langfuse, otlp: otlp, mcp: mcp,
                                                 semanticCheck: try CLI.semanticCheck(config),
                                                 logger: CLI.logger(verbose: options.verbose))
                 pipeline = ChatPipeline(orchestrator: orchestrator, session: session, repository: WorkspacePaths.absolute(repo))

@@ -80,14 +80,16 @@ struct DispatchCommand: AsyncParsableCommand {
             let (model, modelShutdown) = ModelFactory.make(config.llm, logger: CLI.logger(verbose: options.verbose))
             let langfuse = CLI.langfuse(config, verbose: options.verbose)
             let otlp = CLI.otlp(config, verbose: options.verbose)
+            let mcp = try MCPSetup.registry(config: config, sandbox: sandbox, store: store, logger: CLI.logger(verbose: options.verbose))
             let shutdown: @Sendable () async -> Void = {
                 await langfuse?.close()
                 await otlp?.close()
+                await mcp?.shutdown()
                 await modelShutdown()
             }
             let orchestrator = Orchestrator(config: config, store: store, model: model, sandbox: sandbox,
                                             confirmer: Approval.confirmer(autoApprove: yes),
-                                            memory: CLI.memory(config, store: store), langfuse: langfuse, otlp: otlp,
+                                            memory: CLI.memory(config, store: store), langfuse: langfuse, otlp: otlp, mcp: mcp,
                                             semanticCheck: try CLI.semanticCheck(config),
                                             logger: CLI.logger(verbose: options.verbose))
             let repository = (repo as NSString).expandingTildeInPath

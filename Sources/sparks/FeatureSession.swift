@@ -17,13 +17,16 @@ struct FeatureSession {
         let (model, modelShutdown) = ModelFactory.make(config.llm, logger: CLI.logger(verbose: options.verbose))
         let langfuse = CLI.langfuse(config, verbose: options.verbose)
         let otlp = CLI.otlp(config, verbose: options.verbose)
+        let sandbox = try SandboxFactory.make(config.sandbox)
+        let mcp = try MCPSetup.registry(config: config, sandbox: sandbox, store: store, logger: CLI.logger(verbose: options.verbose))
         self.shutdown = {
             await langfuse?.close()
             await otlp?.close()
+            await mcp?.shutdown()
             await modelShutdown()
         }
-        orchestrator = Orchestrator(config: config, store: store, model: model, sandbox: try SandboxFactory.make(config.sandbox),
-                                    memory: CLI.memory(config, store: store), langfuse: langfuse, otlp: otlp,
+        orchestrator = Orchestrator(config: config, store: store, model: model, sandbox: sandbox,
+                                    memory: CLI.memory(config, store: store), langfuse: langfuse, otlp: otlp, mcp: mcp,
                                     semanticCheck: try CLI.semanticCheck(config),
                                     logger: CLI.logger(verbose: options.verbose))
     }

@@ -67,8 +67,9 @@ struct ServeCommand: AsyncParsableCommand {
             let langfuse = CLI.langfuse(config, verbose: options.verbose)
             let otlp = CLI.otlp(config, verbose: options.verbose)
             let metrics = SparksMetrics()
+            let mcp = try MCPSetup.registry(config: config, sandbox: sandbox, store: store, logger: logger)
             let orchestrator = Orchestrator(config: config, store: store, model: model, sandbox: sandbox,
-                                            memory: CLI.memory(config, store: store), langfuse: langfuse, otlp: otlp, metrics: metrics,
+                                            memory: CLI.memory(config, store: store), langfuse: langfuse, otlp: otlp, metrics: metrics, mcp: mcp,
                                             semanticCheck: try CLI.semanticCheck(config), logger: logger)
             let queue = QueueService(orchestrator: orchestrator, logger: logger) { id, event in
                 ServeLog.task(id, event)
@@ -106,9 +107,11 @@ struct ServeCommand: AsyncParsableCommand {
             do {
                 try await group.run()
             } catch {
+                await mcp?.shutdown()
                 await shutdown()
                 throw (error as? SparksError) ?? SparksError(.internalError, "the daemon stopped: \(error)")
             }
+            await mcp?.shutdown()
             await shutdown()
             withExtendedLifetime(lock) {}
             Terminal.error("sparks serve stopped")

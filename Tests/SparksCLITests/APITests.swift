@@ -13,7 +13,7 @@ import Testing
     /// The virtualenv with `openai` and `mcp` (scripts/test-venv.sh; `make test` sets SPARKS_TEST_PYTHON).
     static var python: String? {
         let candidates = [ProcessInfo.processInfo.environment["SPARKS_TEST_PYTHON"],
-                          NSHomeDirectory() + "/.cache/sparks/test-venv/bin/python"].compactMap { $0 }
+                          "/var/tmp/sparks-test-venv-\(getuid())/bin/python"].compactMap { $0 }
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 

@@ -59,6 +59,8 @@ import Testing
         // Beyond loopback without keys, and a collector that is not there.
         sparks.environment["SPARKS_API_BIND"] = "0.0.0.0:8787"
         sparks.environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:9"
+        // An MCP server that exits at once.
+        _ = try home.write("config.toml", "[[mcp.servers]]\nname = \"dead\"\ncommand = \"/bin/false\"\n")
         let doctor = try await sparks.run(["doctor", "--skip-llm", "--json"])
         #expect(doctor.exitCode == 1)
         let checks = try #require(JSONValue.parse(doctor.stdout)?["checks"]?.arrayValue)
@@ -68,6 +70,8 @@ import Testing
         #expect(check("otel")?["status"] == "warn")
         #expect(check("otel")?["detail"]?.stringValue?.contains("not reachable") == true)
         #expect(check("sandbox")?["detail"]?.stringValue?.contains("bubblewrap 0.") == true)
+        #expect(check("mcp.dead")?["status"] == "fail")
+        #expect(check("mcp.dead")?["detail"]?.stringValue?.contains("could not be started") == true, "\(check("mcp.dead")?.canonicalText ?? "")")
 
         sparks.environment["SPARKS_API_KEYS"] = "a-long-random-key"
         let withKeys = try await sparks.run(["doctor", "--skip-llm", "--json"])

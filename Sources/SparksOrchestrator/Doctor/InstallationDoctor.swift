@@ -1,4 +1,6 @@
 import Foundation
+import SparksMCP
+import Logging
 import SparksConfig
 import SparksCore
 import SparksLLM
@@ -72,6 +74,7 @@ public struct InstallationDoctor: Sendable {
         checks.append(modelFilesCheck())
         checks.append(apiCheck())
         checks += tracingChecks()
+        checks += await mcpChecks()
         if let model { checks += await llmChecks(model) }
         return Report(checks: checks)
     }
@@ -236,6 +239,37 @@ public struct InstallationDoctor: Sendable {
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Each MCP server is started (in the sandbox, as a spark would use it) and asked for its tools.
+    func mcpChecks() async -> [Check] {
+        guard !config.mcpServers.isEmpty else { return [] }
+        let registry: MCPRegistry
+        do {
+            guard let made = try MCPSetup.registry(config: config, sandbox: try SandboxFactory.make(config.sandbox), store: nil,
+                                                   logger: Logger(label: "sparks.doctor") { _ in SwiftLogNoOpLogHandler() })
+            else { return [] }
+            registry = made
+        } catch {
+            return [Check(id: "mcp", status: .fail, detail: error.message, fix: error.hint ?? "check [[mcp.servers]]")]
+        }
+        var checks: [Check] = []
+        for server in config.mcpServers {
+            do {
+                let tools = try await registry.tools(server: server.name)
+                checks.append(Check(id: "mcp.\(server.name)", status: .pass,
+                                    detail: "\(tools.count) tool(s): " + tools.prefix(6).map(\.name).joined(separator: ", ")
+                                        + (tools.count > 6 ? ", …" : "")))
+            } catch {
+                checks.append(Check(id: "mcp.\(server.name)", status: .fail, detail: String(error.description.prefix(400)),
+                                    fix: server.url == nil
+                                        ? "check `command`/`args`; the server runs in the sandbox as uid 65534 when Sparks runs as root, so "
+                                            + "its files (a virtualenv: `ro_paths`) must be readable by that user; try `sparks mcp tools \(server.name)`"
+                                        : "check the URL and `headers`; try `sparks mcp tools \(server.name)`"))
+            }
+        }
+        await registry.shutdown()
+        return checks
     }
 
     /// The HTTP server of `sparks serve`: where it listens and whether that is safe.

@@ -1,0 +1,86 @@
+import Foundation
+import SparksCore
+import SparksStore
+import SparksTesting
+import Testing
+
+/// `sparks telegram` against a fake Bot API on loopback that speaks the real JSON: the allowed
+/// user sees progress, an approval button and the (split) answer; a stranger gets nothing done.
+@Suite struct TelegramCommandTests {
+    @Test func anAllowedUserGetsWorkDoneAndAStrangerGetsNothing() async throws {
+        let telegram = FakeTelegramServer()
+        try await telegram.start()
+        defer { Task { await telegram.stop() } }
+        let long = "Wrote hello.txt and touched approved.txt. " + String(repeating: "All details follow. ", count: 260)
+        let server = ScriptedLLMServer(replies: [
+            .toolCall("file_write", #"{"path":"hello.txt","content":"hello\n"}"#),
+            // The model takes a while: long enough for the progress to be shown.
+            .toolCall("shell", #"{"command":"touch approved.txt"}"#).delayed(by: 2),
+            .text(long),
+        ])
+        try await server.start()
+        defer { Task { await server.stop() } }
+        let home = try TemporaryDirectory(prefix: "telegram-home")
+        let repo = try TemporaryDirectory.gitRepository(prefix: "telegram-repo")
+        _ = try home.write("config.toml", """
+            [telegram]
+            allowed_users = ["1001"]
+            repository = "\(repo.path)"
+            api_base_url = "\(telegram.baseURL)"
+            poll_timeout_secs = 1
+
+            [sandbox]
+            confirm_patterns = ["^touch "]
+            """)
+        let sparks = SparksBinary(home: home, baseURL: server.baseURL, extra: ["SPARKS_MEMORY_ENABLED": "false",
+                                                                           "TELEGRAM_BOT_TOKEN": telegram.token])
+        let (bot, _, err) = try sparks.start(["telegram"])
+        defer { kill(bot.processIdentifier, SIGTERM) }
+        func log() -> String { (try? String(contentsOfFile: err, encoding: .utf8)) ?? "" }
+
+        // A stranger: ignored, no model call, no answer.
+        _ = telegram.enqueueMessage(fromUserID: 2002, chatID: 2002, text: "@coder delete everything")
+        let strangerReply = await telegram.waitForSent(where: { $0.chatID == 2002 }, timeout: .seconds(3))
+        #expect(strangerReply == nil)
+        #expect(server.chatRequests.isEmpty)
+
+        // The allowed user: progress, then an approval with buttons.
+        _ = telegram.enqueueMessage(fromUserID: 1001, chatID: 1001, text: "@coder write hello.txt")
+        let approval = await telegram.waitForSent(where: { $0.chatID == 1001 && $0.replyMarkup != nil }, timeout: .seconds(60))
+        let markup = try #require(approval, "no approval request; log: \(log())")
+        #expect(markup.text.contains("touch approved.txt"))
+        let approve = try #require(markup.replyMarkup?.canonicalText.firstMatch(of: /ap:[0-9a-f-]+:y/)).output
+        _ = telegram.enqueueCallback(fromUserID: 1001, chatID: 1001, messageID: markup.messageID, data: String(approve))
+
+        // The answer: the progress message edited into its first part, the rest in another message.
+        let final = await telegram.waitForSent(where: { $0.chatID == 1001 && $0.text.contains("All details follow.") && !$0.text.hasPrefix("Wrote") },
+                                               timeout: .seconds(60))
+        #expect(final != nil, "log: \(log())")
+        let toUser = telegram.sent.filter { $0.chatID == 1001 }
+        #expect(toUser.contains { $0.isEdit && $0.text.hasPrefix("Wrote hello.txt and touched approved.txt.") })
+        #expect(toUser.contains { $0.text.contains("[1] file_write ok") }, "\(toUser.map(\.text))")
+        #expect(toUser.allSatisfy { $0.text.utf16.count <= 4096 })
+        let store = try SparksStore(path: home.file("sparks.db"))
+        let task = try #require(try store.recentTasks(limit: 1).first)
+        // The approved command ran, in the task's workspace.
+        let workspace = try #require(task.workspace)
+        #expect(FileManager.default.fileExists(atPath: workspace + "/approved.txt"))
+        #expect(FileManager.default.fileExists(atPath: workspace + "/hello.txt"))
+        #expect(task.status == .succeeded)
+        #expect(task.source == "telegram")
+        #expect(try store.events(taskID: task.id, categories: ["approval_granted"]).count == 1)
+
+        // Commands.
+        _ = telegram.enqueueMessage(fromUserID: 1001, chatID: 1001, text: "/tasks")
+        let tasks = await telegram.waitForSent(where: { $0.chatID == 1001 && $0.text.contains("succeeded · coder") }, timeout: .seconds(20))
+        #expect(tasks != nil)
+        _ = telegram.enqueueMessage(fromUserID: 1001, chatID: 1001, text: "/sparks")
+        #expect(await telegram.waitForSent(where: { $0.chatID == 1001 && $0.text.contains("• scout") }, timeout: .seconds(20)) != nil)
+        // Still nothing for the stranger, and the token never reached the log.
+        #expect(!telegram.sent.contains { $0.chatID == 2002 })
+        #expect(!log().contains(telegram.token))
+        kill(bot.processIdentifier, SIGTERM)
+        while bot.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(bot.terminationStatus == 0, "log: \(log())")
+    }
+}
