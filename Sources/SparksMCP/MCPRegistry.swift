@@ -236,7 +236,8 @@ public actor MCPRegistry {
                         await session.close()
                         done.fulfill(())
                     }
-                    for _ in 0..<50 where done.value == nil {
+                    for _ in 0..<50 {
+                        if done.value != nil { break }
                         try? await Task.sleep(for: .milliseconds(100))
                     }
                     if done.value == nil {

@@ -100,6 +100,8 @@ final class MCPSession: Sendable {
             let reason = end.map(\.reason) ?? "initialization failed: \(error)"
             throw .startFailed(server: config.name, reason: reason)
         case .ended(let end):
+            // Not awaited: a server that died during `initialize` can leave the SDK's client
+            // waiting on its read loop.
             Task { await session.close() }
             throw end.onPurpose ? .shutDown : .startFailed(server: config.name, reason: end.reason)
         case .timedOut:
@@ -189,12 +191,18 @@ final class MCPSession: Sendable {
     /// Closes the session: ends the process group (or the HTTP session). Idempotent.
     func close() async {
         ended.fulfill(End(reason: "the session was closed", onPurpose: true))
-        // The process first: the SDK's disconnect can wait on its read loop, which ends only when
-        // the server's output does (seen with servers inside bubblewrap). Then the client, not
-        // awaited.
-        await transport.disconnect()
+        // The process is ended first and neither step is awaited: the SDK's disconnect can wait
+        // for a read loop that only ends with the server's output, and stopping a process takes
+        // up to its 2 s grace. The registry's shutdown bounds what is left.
+        let transport = self.transport
         let client = self.client
+        let stopped = Latch<Void>()
+        Task {
+            await transport.disconnect()
+            stopped.fulfill(())
+        }
         Task { await client.disconnect() }
+        _ = await stopped.wait(timeout: .seconds(3))
     }
 
     private func serverWentAway(_ reason: String) async {

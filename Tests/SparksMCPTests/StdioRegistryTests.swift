@@ -92,7 +92,8 @@ struct StdioRegistryTests {
             return
         }
         #expect(server == "demo")
-        #expect(detail.contains("exit status 3"))
+        // The exit status is not always known by the time the call fails (the reaper may not have
+        // seen the exit yet); the stderr tail is.
         #expect(detail.contains("crash() called, exiting with status 3"), "the error carries the tail of stderr")
         #expect(error.description.contains("'demo'"))
         #expect(elapsed < .seconds(5), "took \(elapsed); the call timeout is 30 s")
@@ -134,7 +135,8 @@ struct StdioRegistryTests {
         #expect(await registry.processID(server: "demo") == pid)
 
         let (_, shutdownTime) = await measure { await registry.shutdown() }
-        #expect(shutdownTime < .seconds(3), "took \(shutdownTime)")
+        // Bounded: a close that stalls is cut short after 5 s by killing the process group.
+        #expect(shutdownTime < .seconds(10), "took \(shutdownTime)")
         #expect(!MCPFixture.isRunning(pid))
     }
 
@@ -156,7 +158,7 @@ struct StdioRegistryTests {
         #expect(elapsed < .seconds(3))
 
         let (_, shutdownTime) = await measure { await registry.shutdown() }
-        #expect(shutdownTime < .seconds(4), "SIGTERM, 2 s grace, then SIGKILL; took \(shutdownTime)")
+        #expect(shutdownTime < .seconds(10), "SIGTERM, 2 s grace, then SIGKILL (or the 5 s fallback); took \(shutdownTime)")
         #expect(!MCPFixture.isRunning(pid))
         #expect(!MCPFixture.isRunning(grandchild), "the whole process group is stopped")
         await #expect(throws: MCPRegistryError.shutDown) {
