@@ -81,7 +81,9 @@ struct HTTPRegistryTests {
         #expect(server == "web")
         #expect(reason.contains("cannot reach http://127.0.0.1:9/mcp"))
         #expect(!reason.contains("s3cr3t"))
-        #expect(elapsed < .seconds(5), "a refused connection is not retried until the deadline; took \(elapsed)")
+        // Well under the 30 s start deadline (a refused connection is not retried until then); the
+        // margin is wide because the machine may be busy.
+        #expect(elapsed < .seconds(25), "a refused connection is not retried until the deadline; took \(elapsed)")
     }
 
     @Test func aServerThatNeverStartsIsGivenUpAfterFiveTries() async throws {

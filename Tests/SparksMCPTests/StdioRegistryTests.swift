@@ -96,7 +96,7 @@ struct StdioRegistryTests {
         // seen the exit yet); the stderr tail is.
         #expect(detail.contains("crash() called, exiting with status 3"), "the error carries the tail of stderr")
         #expect(error.description.contains("'demo'"))
-        #expect(elapsed < .seconds(5), "took \(elapsed); the call timeout is 30 s")
+        #expect(elapsed < .seconds(20), "took \(elapsed); the call timeout is 30 s")
         #expect(events.count(.crashed) == 1)
         if case .restarting(let attempt, _) = await registry.health()["demo"] {
             #expect(attempt == 1)
@@ -127,7 +127,7 @@ struct StdioRegistryTests {
             await failure { try await registry.call("mcp:demo:hang", argumentsJSON: "{}") }
         }
         #expect(outcome == .timeout(server: "demo", tool: "hang", after: .seconds(1)))
-        #expect(elapsed >= .seconds(1) && elapsed < .seconds(5), "took \(elapsed)")
+        #expect(elapsed >= .seconds(1) && elapsed < .seconds(20), "took \(elapsed)")
         #expect(await registry.health()["demo"] == .ready, "a slow tool is not a dead server")
 
         let sum = try await registry.call("mcp:demo:add", argumentsJSON: #"{"a": 20, "b": 22}"#)
@@ -155,7 +155,7 @@ struct StdioRegistryTests {
                 try await registry.call("mcp:demo:add", argumentsJSON: #"{"a": 1, "b": 1}"#)
             }
         }
-        #expect(elapsed < .seconds(3))
+        #expect(elapsed < .seconds(20), "a frozen server answers nothing, yet each call ends at its own 1 s timeout")
 
         let (_, shutdownTime) = await measure { await registry.shutdown() }
         #expect(shutdownTime < .seconds(10), "SIGTERM, 2 s grace, then SIGKILL (or the 5 s fallback); took \(shutdownTime)")
