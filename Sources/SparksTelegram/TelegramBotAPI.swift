@@ -37,21 +37,24 @@ public final class TelegramBotAPI: Sendable {
         self.logger = logger
         self.redact = TokenRedactor(token: token)
         self.sleep = sleep
-        http = Self.sharedClient
-    }
-
-    /// One client for the process, never shut down (so no instance can be dropped without its
-    /// shutdown). No read timeout: a long poll is silent for as long as it waits; every call gets
-    /// a deadline of its own instead (`exchange`). No redirects: the token is in the URL.
-    static let sharedClient: HTTPClient = {
         var configuration = HTTPClient.Configuration()
+        // No read timeout here: a long poll is silent for as long as it waits. Every call gets a
+        // deadline of its own instead (`exchange`). No redirects: the token is in the URL.
         configuration.timeout = .init(connect: .seconds(10), read: nil)
         configuration.redirectConfiguration = .disallow
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }()
+        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
 
-    /// Kept for symmetry with other clients: the shared HTTP client lives as long as the process.
-    public func shutdown() async {}
+    /// A client dropped without `shutdown()` still shuts its HTTP client down (which would
+    /// otherwise stop the process).
+    deinit {
+        let http = self.http
+        Task { try? await http.shutdown() }
+    }
+
+    public func shutdown() async {
+        try? await http.shutdown()
+    }
 
     // MARK: Methods
 
