@@ -264,8 +264,8 @@ final class MasterKeyResolver: Sendable {
         } catch {
             return .failure(ToolFailure(text: "cannot run \(tool): \(error.localizedDescription)"))
         }
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        let errors = stderr.fileHandleForReading.readDataToEndOfFile()
+        let output = PipeReading.all(stdout.fileHandleForReading)
+        let errors = PipeReading.all(stderr.fileHandleForReading)
         process.waitUntilExit()
         let firstLine = String(decoding: errors, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
         return .success(ToolResult(status: process.terminationStatus, output: output, errors: String(firstLine.prefix(200))))

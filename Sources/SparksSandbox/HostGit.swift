@@ -35,10 +35,10 @@ public struct HostGit: Sendable {
         let box = DataBox()
         group.enter()
         DispatchQueue.global().async {
-            box.errors = errors.fileHandleForReading.readDataToEndOfFile()
+            box.errors = PipeReading.all(errors.fileHandleForReading)
             group.leave()
         }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let data = PipeReading.all(output.fileHandleForReading)
         group.wait()
         exited.wait()
         let text = String(decoding: data, as: UTF8.self)

@@ -74,7 +74,7 @@ struct ProcessRunner: Sendable {
             DispatchQueue.global().async {
                 let handle = pipe.fileHandleForReading
                 while true {
-                    let data = handle.availableData
+                    let data = PipeReading.chunk(handle)
                     if data.isEmpty { break }
                     if budget.append(data, stream: stream) { kill(pid, SIGKILL) }
                 }

@@ -130,7 +130,7 @@ final class SupervisorChannel: Sendable {
             let handle = stdout.fileHandleForReading
             var buffer = Data()
             while true {
-                let chunk = handle.availableData
+                let chunk = PipeReading.chunk(handle)
                 if chunk.isEmpty { break }
                 buffer.append(chunk)
                 while buffer.count >= 5 {
@@ -149,7 +149,7 @@ final class SupervisorChannel: Sendable {
         }
         let channel = SupervisorChannel(process: process, input: stdin.fileHandleForWriting, frames: stream, group: launch.group)
         guard let hello = await channel.frames.next(), hello.0 == UInt8(ascii: "H") else {
-            let problem = String(decoding: stderr.fileHandleForReading.availableData, as: UTF8.self)
+            let problem = String(decoding: PipeReading.chunk(stderr.fileHandleForReading), as: UTF8.self)
             await channel.close()
             throw SparksError(.sandboxFailed, "the sandbox supervisor did not start: \(problem.trimmingCharacters(in: .whitespacesAndNewlines))",
                               hint: "run `sparks doctor --security`")
