@@ -125,7 +125,7 @@ import Testing
 
     @Test func readTimeoutIsRetriedThenReported() async throws {
         // Generous margins: a loaded machine must not turn the on-time answer into a second timeout.
-        try await withServer([ScriptedReply.text("late").delayed(by: 8), .text("on time")], timeout: 3) { client, server, sleeps in
+        try await withServer([ScriptedReply.text("late").delayed(by: 20), .text("on time")], timeout: 8) { client, server, sleeps in
             let response = try await client.complete(ChatRequest(messages: [.user("hi")]))
             #expect(response.message.content == "on time")
             #expect(sleeps.all.count == 1)
