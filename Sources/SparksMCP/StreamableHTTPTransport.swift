@@ -4,6 +4,7 @@ import Logging
 import MCP
 import NIOCore
 import NIOHTTP1
+import SparksCore
 
 /// The MCP streamable-HTTP client transport on AsyncHTTPClient. Each message is a POST; the
 /// answer is either `application/json` or a `text/event-stream` read as it arrives (the SDK's
@@ -146,7 +147,7 @@ actor StreamableHTTPTransport: Transport {
     }
 
     private func readEvents(_ body: HTTPClientResponse.Body) async {
-        var parser = ServerSentEventParser()
+        var parser = SSEParser()
         do {
             for try await chunk in body {
                 for event in parser.feed(chunk.readableBytesView) where !event.isEmpty {

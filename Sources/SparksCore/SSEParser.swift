@@ -1,13 +1,15 @@
 /// Splits a text/event-stream body into the `data` of each event. Bytes may arrive cut anywhere,
 /// even inside a UTF-8 character or a CRLF.
-struct ServerSentEventParser {
+public struct SSEParser {
     private var buffer: [UInt8] = []
     private var dataLines: [String] = []
     /// Where the previous feed stopped looking for a line end (a long line arrives in many chunks).
     private var scanFrom = 0
 
+    public init() {}
+
     /// Feeds bytes; returns the data of every event they completed.
-    mutating func feed(_ bytes: some Sequence<UInt8>) -> [String] {
+    public mutating func feed(_ bytes: some Sequence<UInt8>) -> [String] {
         buffer.append(contentsOf: bytes)
         var events: [String] = []
         var start = 0
@@ -30,7 +32,7 @@ struct ServerSentEventParser {
     }
 
     /// Ends the stream: an event not followed by a blank line still counts.
-    mutating func finish() -> [String] {
+    public mutating func finish() -> [String] {
         var events: [String] = []
         if !buffer.isEmpty {
             let line = String(decoding: buffer, as: UTF8.self)
