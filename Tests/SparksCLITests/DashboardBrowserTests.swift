@@ -97,7 +97,9 @@ import Testing
         }
         #expect(report["error"] == nil, "\(report.canonicalText)")
         let values = report["values"]?.arrayValue ?? []
-        #expect((values.first?.doubleValue ?? 0) >= 12, "live events received: \(values.first?.canonicalText ?? "none")")
+        // The page got events over its live stream (how many depends on when it connected; the rows
+        // below, absent when the page loaded, are what the stream brought).
+        #expect((values.first?.doubleValue ?? 0) >= 3, "live events received: \(values.first?.canonicalText ?? "none")")
         let rows = (values.count > 1 ? values[1].arrayValue : nil)?.compactMap(\.stringValue) ?? []
         #expect(Set(rows) == ["succeeded write hello.txt", "failed make the build green", "succeeded summarise the README"], "\(rows)")
         #expect(values.count > 2 && values[2].doubleValue == 2)

@@ -109,11 +109,9 @@ import Testing
     }
 
     @Test func unreachableEndpoint() async throws {
-        // Bind and release a port so that nothing listens on it.
-        let server = ScriptedLLMServer()
-        try await server.start()
-        let url = server.baseURL
-        await server.stop()
+        // Port 9 (discard): nothing listens there. (A port bound and released could be taken by a
+        // test server started in parallel.)
+        let url = "http://127.0.0.1:9/v1"
         let client = OpenAICompatibleClient(settings: ClientSettings(baseURL: url, apiKey: nil, model: "m",
                                                                      retry: RetryPolicy(maxRetries: 1)),
                                             sleep: { _ in })
