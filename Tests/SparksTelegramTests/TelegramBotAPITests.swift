@@ -280,7 +280,10 @@ private func seconds(_ duration: Duration) -> Double {
         let error = await sparksError { () async throws(SparksError) in _ = try await bot.sendMessage(chatID: 1, text: "x") }
         await bot.shutdown()
         #expect(error?.code == .telegramUnreachable)
-        #expect(error?.message.contains("could not reach Telegram at 127.0.0.1") == true)
+        // Refused at once, or (on a busy machine, where the client retries the connection) out of
+        // time: either way it names Telegram and nothing secret.
+        let message = error?.message ?? ""
+        #expect(message.contains("could not reach Telegram at 127.0.0.1") || message.contains("Telegram did not answer"), "\(message)")
         let everything = [error.map(String.init(describing:)) ?? "", error?.cause.map { String(describing: $0) } ?? "", logs.text]
         for text in everything { #expect(!text.contains(token)) }
     }
