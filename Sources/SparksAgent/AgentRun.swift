@@ -37,6 +37,10 @@ public struct AgentRun: Sendable {
     /// Memories recalled for the task, placed in its first message within `memoryTokenBudget`.
     public var memories: [RecalledMemory]
     public var memoryTokenBudget: Int
+    /// Steering for small models: a call that repeats an earlier one is asked again with that tool
+    /// taken away and a tool call forced, and (with a verify command) a change after which the verify
+    /// command passes ends the run.
+    public var steering = false
 
     public init(task: TaskSpec, spark: SparkDefinition, model: any ChatModel, tools: [any Tool], toolContext: ToolContext,
                 maxSteps: Int, contextWindow: Int, loopGuard: LoopGuard.Settings = .init(), hooks: AgentHooks = AgentHooks(),

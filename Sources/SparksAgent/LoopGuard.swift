@@ -38,6 +38,13 @@ public struct LoopGuard: Sendable {
             + "if the task is done, give your final answer."
     }
 
+    /// Whether `check` would refuse this call, without recording it.
+    public func wouldRefuse(tool: String, arguments: String) -> Bool {
+        guard settings.enabled else { return false }
+        let fingerprint = Self.fingerprint(tool: tool, arguments: arguments)
+        return window.filter { $0 == fingerprint }.count + 1 >= settings.repeatThreshold
+    }
+
     /// Files changed: earlier results may no longer hold, so earlier calls may be repeated.
     public mutating func stateChanged() {
         window.removeAll()

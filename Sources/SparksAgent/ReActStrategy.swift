@@ -11,7 +11,9 @@ public struct ReActStrategy: Sendable {
 
     public init() {}
 
-    public func run(_ run: AgentRun) async throws(SparksError) -> AgentResult {
+    /// - Parameter verify: The task's verify command; with `run.steering` it ends the run as soon
+    ///   as a change makes it pass, and its failure output goes back to the model.
+    public func run(_ run: AgentRun, verify: CodeStrategy.Verifier? = nil) async throws(SparksError) -> AgentResult {
         let specs = run.tools.map(\.spec)
         var executor = ToolExecutor(tools: run.tools, context: run.toolContext, loopGuard: LoopGuard(settings: run.loopGuard),
                                     hooks: run.hooks)
@@ -34,10 +36,18 @@ public struct ReActStrategy: Sendable {
                 messages = compactor.compact(messages)
             }
             run.hooks.event(.stepStarted(step: step))
-            let request = ChatRequest(messages: messages, tools: specs, model: run.spark.model)
+            let offered = run.steering ? SmallModelSteering.constrainingPaths(specs, root: run.toolContext.pathGuard.root) : specs
+            let request = ChatRequest(messages: messages, tools: offered, model: run.spark.model)
             let hooks = run.hooks
-            let response = try await run.model.respond(request) { hooks.event(.textDelta($0)) }
+            var response = try await run.model.respond(request) { hooks.event(.textDelta($0)) }
             usage = usage + response.usage
+            if run.steering, let steered = try await SmallModelSteering.steer(
+                response, request: request, loopGuard: executor.loopGuard, changedNothing: verify != nil && executor.stateChanges == 0,
+                run: run)
+            {
+                usage = usage + steered.usage
+                response = steered
+            }
             lastPromptTokens = response.usageEstimated ? nil : response.usage.promptTokens
             run.hooks.progress(step, usage)
             append(response.message)
@@ -56,6 +66,7 @@ public struct ReActStrategy: Sendable {
                 append(.user("Your reply was empty. Continue the task with a tool call, or give your final answer in plain text."))
                 continue
             }
+            let changedBefore = executor.stateChanges
             for call in response.message.toolCalls {
                 let outcome = await executor.execute(call, step: step)
                 append(.tool(callID: call.id, outcome.observation))
@@ -70,6 +81,17 @@ public struct ReActStrategy: Sendable {
                     return AgentResult(succeeded: false, reason: reason, summary: "Stopped: \(detail).", steps: step,
                                        usage: usage, changedFiles: executor.changedFiles)
                 }
+            }
+            if run.steering, let verify, executor.stateChanges > changedBefore {
+                run.hooks.event(.phase(name: "verify", detail: "a change was made: run the verify command"))
+                let report = await verify()
+                if report.passed {
+                    let files = executor.changedFiles.joined(separator: ", ")
+                    return AgentResult(succeeded: true, reason: nil,
+                                       summary: "Changed \(files.isEmpty ? "the workspace" : files); the verify command passes.",
+                                       steps: step, usage: usage, changedFiles: executor.changedFiles, verification: report)
+                }
+                append(.user("The verify command fails after that change:\n\(report.detail)\nFix the change so that it passes."))
             }
         }
         // Out of steps: ask for a summary of where things stand, without tools.
@@ -101,6 +123,8 @@ struct ToolExecutor {
     var stuck = StuckDetector()
     let hooks: AgentHooks
     private(set) var changedFiles: [String] = []
+    /// Calls that changed files so far.
+    private(set) var stateChanges = 0
 
     init(tools: [any Tool], context: ToolContext, loopGuard: LoopGuard, hooks: AgentHooks) {
         self.tools = Dictionary(tools.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
@@ -127,6 +151,7 @@ struct ToolExecutor {
                 observation = output.text
                 if !output.changedFiles.isEmpty {
                     loopGuard.stateChanged()
+                    stateChanges += 1
                     for file in output.changedFiles where file != "*" && !changedFiles.contains(file) { changedFiles.append(file) }
                 }
             } catch {

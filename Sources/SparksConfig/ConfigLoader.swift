@@ -111,25 +111,50 @@ public struct ConfigLoader: Sendable {
         resolver.display["llm.api_key"] = apiKey == nil ? "(not set)" : "<redacted>"
         resolver.sources["llm.api_key"] = keySource ?? .builtIn
 
-        let llm = LLMSettings(
+        // A small local model gets a context its server holds, short replies, and tool calls held
+        // to a schema by the server's grammar.
+        let local = provider == .local
+        var localModel = LocalModelSettings(home: home, threads: max(1, ProcessInfo.processInfo.activeProcessorCount))
+        if values["local_model.model_path"] != nil {
+            localModel.modelPath = Self.absolute(resolver.string("local_model.model_path", default: localModel.modelPath),
+                                                 base: workingDirectory, environment: environment)
+        }
+        if values["local_model.python"] != nil {
+            localModel.python = Self.absolute(resolver.string("local_model.python", default: localModel.python),
+                                              base: workingDirectory, environment: environment)
+        }
+        localModel.manage = resolver.bool("local_model.manage", default: localModel.manage)
+        localModel.contextSize = resolver.int("local_model.context_size", default: localModel.contextSize)
+        localModel.threads = resolver.int("local_model.threads", default: localModel.threads)
+        if values["local_model.chat_format"] != nil { localModel.chatFormat = resolver.string("local_model.chat_format", default: "") }
+        localModel.startupTimeoutSecs = resolver.int("local_model.startup_timeout_secs", default: localModel.startupTimeoutSecs)
+        var llm = LLMSettings(
             provider: provider,
             baseURL: baseURL,
             model: model,
             apiKeyEnv: apiKeyEnv,
             apiKey: apiKey,
-            timeoutSecs: resolver.int("llm.timeout_secs", default: 120),
+            timeoutSecs: resolver.int("llm.timeout_secs", default: local ? 300 : 120),
             maxRetries: resolver.int("llm.max_retries", default: 3),
-            contextWindow: resolver.int("llm.context_window", default: 128_000),
-            maxTokens: resolver.int("llm.max_tokens", default: 4096),
+            contextWindow: resolver.int("llm.context_window", default: local ? localModel.contextSize : 128_000),
+            maxTokens: resolver.int("llm.max_tokens", default: local ? 1024 : 4096),
             temperature: resolver.double("llm.temperature", default: 0.2),
-            toolMode: ToolCallStyle(rawValue: resolver.string("llm.tool_mode", default: "auto")) ?? .auto)
-        let agent = AgentSettings(
+            toolMode: ToolCallStyle(rawValue: resolver.string("llm.tool_mode", default: local ? "constrained" : "auto")) ?? .auto)
+        let structuredDefault: StructuredOutputMode = switch provider {
+        case .local: .jsonObjectSchema
+        case .openai, .openrouter: .jsonSchema
+        case .ollama, .zen: .none
+        }
+        llm.structuredOutput = StructuredOutputMode(rawValue: resolver.string("llm.structured_output", default: structuredDefault.rawValue))
+            ?? structuredDefault
+        var agent = AgentSettings(
             maxSteps: resolver.int("agent.max_steps", default: 30),
             dispatchWaitSecs: resolver.int("agent.dispatch_wait_secs", default: 1800),
             loopGuard: LoopGuardSettings(
                 enabled: resolver.bool("agent.loop_guard.enabled", default: true),
                 windowSize: resolver.int("agent.loop_guard.window_size", default: 12),
                 repeatThreshold: resolver.int("agent.loop_guard.repeat_threshold", default: 2)))
+        agent.steering = resolver.bool("agent.steering", default: local)
         let tools = ToolSettings(maxOutputChars: resolver.int("tools.max_output_chars", default: 16_000))
         let defaults = SandboxLimits()
         let sandbox = SandboxSettings(
@@ -217,7 +242,7 @@ public struct ConfigLoader: Sendable {
 
         var config = SparksConfig(home: home, databasePath: storePath, llm: llm, agent: agent, tools: tools, sandbox: sandboxSettings,
                                   copyNonGitDirectories: resolver.string("workspace.non_git", default: "refuse") == "copy",
-                                  memory: memory, sparks: sparks)
+                                  memory: memory, localModel: localModel, sparks: sparks)
         config.orchestration = orchestration
         let langfuseURL = resolver.string("langfuse.base_url", default: "https://cloud.langfuse.com")
         let publicEnv = resolver.string("langfuse.public_key_env", default: "LANGFUSE_PUBLIC_KEY")

@@ -15,12 +15,46 @@ public struct LLMSettings: Sendable {
     public var maxTokens: Int
     public var temperature: Double
     public var toolMode: ToolCallStyle
+    /// How the server takes a JSON schema for replies (derived from the provider unless set).
+    public var structuredOutput: StructuredOutputMode = .none
+}
+
+/// How a provider takes a reply schema (`llm.structured_output`).
+public enum StructuredOutputMode: String, Sendable, CaseIterable {
+    case none
+    case jsonSchema = "json_schema"
+    case jsonObjectSchema = "json_object_schema"
+}
+
+/// The llama.cpp-compatible server behind `provider = "local"` (`[local_model]`).
+public struct LocalModelSettings: Sendable {
+    /// The GGUF file; default: SmolLM2-135M-Instruct under `$SPARKS_HOME/models/`.
+    public var modelPath: String
+    /// The Python with `llama-cpp-python[server]` installed; default: `$SPARKS_HOME/venv/bin/python3`.
+    public var python: String
+    /// Start, watch and stop the server (true), or only connect to one already running (false).
+    public var manage = true
+    public var contextSize = 8192
+    public var threads: Int
+    /// `--chat_format` for a GGUF without a chat template.
+    public var chatFormat: String?
+    public var startupTimeoutSecs = 180
+
+    public static let defaultModelFile = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+    public init(home: String, threads: Int) {
+        modelPath = home + "/models/" + Self.defaultModelFile
+        python = home + "/venv/bin/python3"
+        self.threads = threads
+    }
 }
 
 public struct AgentSettings: Sendable {
     public var maxSteps: Int
     public var dispatchWaitSecs: Int
     public var loopGuard: LoopGuardSettings
+    /// Small-model steering (`agent.steering`): on by default for the local provider.
+    public var steering = false
 }
 
 public struct ToolSettings: Sendable {
@@ -229,6 +263,7 @@ public struct SparksConfig: Sendable {
     /// A directory that is not a git repository is copied for a task (true) or refused (false).
     public var copyNonGitDirectories: Bool
     public var memory: MemorySettings
+    public var localModel: LocalModelSettings
     public var orchestration = OrchestrationSettings()
     /// Dollars per million input and output tokens for KPI cost estimates; nil = the provider's default.
     /// Langfuse tracing: set when enabled and both keys are in the environment.

@@ -77,6 +77,11 @@ public struct SparkDefinition: Sendable, Hashable, Codable {
             role: .coder,
             tools: readOnlyTools + writeTools + processTools + memoryTools),
         SparkDefinition(
+            name: "editor",
+            description: "Makes one small, exact change in a named file: a typo, a constant, a line. Fast on small models.",
+            role: .coder,
+            tools: ["file_read", "file_edit"], maxSteps: 8),
+        SparkDefinition(
             name: "scout",
             description: "Explores and explains a repository without changing it: finds code, answers questions.",
             role: .worker,

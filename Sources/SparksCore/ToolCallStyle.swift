@@ -4,4 +4,8 @@ public enum ToolCallStyle: String, Sendable {
     case auto
     case native
     case json
+    /// JSON-in-text tool calls with the reply held to a JSON schema of the offered tools by the
+    /// server's grammar (llama.cpp): even a tiny model then names a real tool with well-formed
+    /// arguments, or gives its answer as `{"answer": …}`.
+    case constrained
 }

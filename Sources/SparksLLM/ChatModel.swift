@@ -8,15 +8,52 @@ public struct ChatRequest: Sendable {
     public var model: String?
     public var temperature: Double?
     public var maxTokens: Int?
+    /// A JSON schema the reply must follow, where the server can enforce one (see
+    /// `StructuredOutput`); elsewhere the prompt alone asks for it.
+    public var responseSchema: ResponseSchema?
+    /// Which tool the model must call; nil lets it choose.
+    public var toolChoice: ToolChoice?
 
     public init(messages: [ChatMessage], tools: [ToolSpec] = [], model: String? = nil, temperature: Double? = nil,
-                maxTokens: Int? = nil) {
+                maxTokens: Int? = nil, responseSchema: ResponseSchema? = nil, toolChoice: ToolChoice? = nil) {
         self.messages = messages
         self.tools = tools
         self.model = model
         self.temperature = temperature
         self.maxTokens = maxTokens
+        self.responseSchema = responseSchema
+        self.toolChoice = toolChoice
     }
+}
+
+/// A named JSON schema for a structured reply.
+public struct ResponseSchema: Sendable, Hashable {
+    public var name: String
+    public var schema: JSONValue
+
+    public init(name: String, schema: JSONValue) {
+        self.name = name
+        self.schema = schema
+    }
+}
+
+/// Whether and which tool a model must call.
+public enum ToolChoice: Sendable, Hashable {
+    case auto
+    /// Some tool, the model picks which.
+    case required
+    case function(String)
+}
+
+/// How a server takes a JSON schema for the reply.
+public enum StructuredOutput: String, Sendable, Hashable {
+    /// Not at all: the schema is only described in the prompt.
+    case none
+    /// OpenAI's `response_format: {"type": "json_schema", "json_schema": {name, schema, strict}}`.
+    case jsonSchema = "json_schema"
+    /// llama.cpp servers' `response_format: {"type": "json_object", "schema": …}`, enforced by a grammar
+    /// (they reject OpenAI's form).
+    case jsonObjectSchema = "json_object_schema"
 }
 
 /// Why the model stopped.

@@ -18,9 +18,12 @@ public struct ClientSettings: Sendable {
     public var retry: RetryPolicy
     /// Where the key came from, for error hints (e.g. `OPENAI_API_KEY`).
     public var apiKeyHint: String?
+    /// How the server takes a reply schema.
+    public var structuredOutput: StructuredOutput
 
     public init(baseURL: String, apiKey: String?, model: String, timeoutSecs: Int = 120, temperature: Double = 0.2,
-                maxTokens: Int = 4096, retry: RetryPolicy = RetryPolicy(), apiKeyHint: String? = nil) {
+                maxTokens: Int = 4096, retry: RetryPolicy = RetryPolicy(), apiKeyHint: String? = nil,
+                structuredOutput: StructuredOutput = .none) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.apiKey = apiKey
         self.model = model
@@ -29,6 +32,7 @@ public struct ClientSettings: Sendable {
         self.maxTokens = maxTokens
         self.retry = retry
         self.apiKeyHint = apiKeyHint
+        self.structuredOutput = structuredOutput
     }
 }
 
@@ -66,7 +70,8 @@ public final class OpenAICompatibleClient: ChatModel {
     public func complete(_ request: ChatRequest) async throws(SparksError) -> ChatResponse {
         let model = request.model ?? settings.model
         let body = WireFormat.requestBody(request, model: model, stream: false, temperature: settings.temperature,
-                                          maxTokens: settings.maxTokens)
+                                          maxTokens: settings.maxTokens,
+                                          structuredOutput: settings.structuredOutput)
         let (response, data) = try await send(path: "/chat/completions", method: .POST, body: body, model: model)
         _ = response
         guard let json = JSONValue.parse(String(decoding: data, as: UTF8.self)) else {
@@ -109,7 +114,8 @@ public final class OpenAICompatibleClient: ChatModel {
     {
         let model = request.model ?? settings.model
         let body = WireFormat.requestBody(request, model: model, stream: true, temperature: settings.temperature,
-                                          maxTokens: settings.maxTokens)
+                                          maxTokens: settings.maxTokens,
+                                          structuredOutput: settings.structuredOutput)
         // Retries happen only before the first byte of the answer: a half-delivered answer cannot be replayed.
         let response = try await withRetries(model: model) { () async throws(SparksError) -> HTTPClientResponse in
             let response = try await self.execute(path: "/chat/completions", method: .POST, body: body)

@@ -7,12 +7,13 @@ public final class ToolModeAdapter: ChatModel {
     private let style: ToolCallStyle
     private let useJSON: Mutex<Bool>
     private let calls = Mutex(0)
-    private let jsonProtocol = JSONToolProtocol()
+    private let jsonProtocol: JSONToolProtocol
 
     public init(base: any ChatModel, style: ToolCallStyle) {
         self.base = base
         self.style = style
-        self.useJSON = Mutex(style == .json)
+        self.useJSON = Mutex(style == .json || style == .constrained)
+        self.jsonProtocol = JSONToolProtocol(constrained: style == .constrained)
     }
 
     public var defaultModel: String { base.defaultModel }

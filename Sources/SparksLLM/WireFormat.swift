@@ -4,8 +4,8 @@ import SparksCore
 /// The OpenAI chat-completions wire format: request bodies out, responses and stream chunks in.
 /// Responses are read leniently (as `JSONValue`) because compatible servers differ in details.
 enum WireFormat {
-    static func requestBody(_ request: ChatRequest, model: String, stream: Bool, temperature: Double, maxTokens: Int)
-        -> JSONValue
+    static func requestBody(_ request: ChatRequest, model: String, stream: Bool, temperature: Double, maxTokens: Int,
+                            structuredOutput: StructuredOutput = .none) -> JSONValue
     {
         var body: [String: JSONValue] = [
             "model": .string(model),
@@ -21,7 +21,21 @@ enum WireFormat {
                  "function": ["name": .string(tool.name), "description": .string(tool.description),
                               "parameters": tool.parameters]]
             })
-            body["tool_choice"] = "auto"
+            body["tool_choice"] = switch request.toolChoice ?? .auto {
+            case .auto: "auto"
+            case .required: "required"
+            case .function(let name): ["type": "function", "function": ["name": .string(name)]]
+            }
+        }
+        if let schema = request.responseSchema {
+            switch structuredOutput {
+            case .none: break
+            case .jsonSchema:
+                body["response_format"] = ["type": "json_schema",
+                                           "json_schema": ["name": .string(schema.name), "schema": schema.schema, "strict": false]]
+            case .jsonObjectSchema:
+                body["response_format"] = ["type": "json_object", "schema": schema.schema]
+            }
         }
         return .object(body)
     }

@@ -206,11 +206,12 @@ extension Orchestrator {
         var toolContext = ToolContext(pathGuard: workspaceGuard, maxOutputChars: config.tools.maxOutputChars, execution: execution,
                                       memory: memory, memorySource: "task:\(task.id.uuidString.lowercased())")
         toolContext.secrets = secrets
-        let agentRun = AgentRun(
+        var agentRun = AgentRun(
             task: workTask, spark: spark, model: taskModel, tools: tools, toolContext: toolContext,
             maxSteps: spark.maxSteps ?? config.agent.maxSteps, contextWindow: config.llm.contextWindow,
             loopGuard: config.agent.loopGuard,
             hooks: hooks, memories: recalled, memoryTokenBudget: config.memory.promptTokenBudget)
+        agentRun.steering = config.agent.steering
 
         let waitSecs = task.waitSecs ?? config.agent.dispatchWaitSecs
         let progress = ProgressTracker()
@@ -242,7 +243,7 @@ extension Orchestrator {
         let work: @Sendable (AgentRun) async throws(SparksError) -> AgentResult = { run throws(SparksError) in
             if let pipeline { return try await pipeline(run) }
             if strategy == .code { return try await CodeStrategy().run(run, verify: finalVerifier) }
-            return try await ReActStrategy().run(run)
+            return try await ReActStrategy().run(run, verify: finalVerifier)
         }
         let result = await Self.runWithDeadline(seconds: waitSecs, agentRun: agentRun, progress: progress, stop: stop, strategy: work)
         var verification: VerificationReport?

@@ -31,7 +31,7 @@ public struct BubblewrapSandbox: Sandbox {
     static let topLevel = ["/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32"]
 
     public static let safeEnvironment = [
-        "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        "PATH": sandboxPath(hostPath: ProcessInfo.processInfo.environment["PATH"]),
         "HOME": "/tmp", "TMPDIR": "/tmp", "LANG": "C.UTF-8", "TERM": "dumb", "USER": "sparks", "LOGNAME": "sparks",
         "SHELL": "/bin/sh", "GIT_TERMINAL_PROMPT": "0", "GIT_CONFIG_NOSYSTEM": "1", "PAGER": "cat", "GIT_PAGER": "cat",
     ]
@@ -193,6 +193,21 @@ public struct BubblewrapSandbox: Sandbox {
         if let socket = policy.proxySocket { arguments += ["--bind", socket, NetworkPolicy.socketInside] }
         arguments += ["--chdir", command.workingDirectory, "--remount-ro", "/", "--seccomp", "3"]
         return arguments
+    }
+}
+
+extension BubblewrapSandbox {
+    static let standardPath = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]
+
+    /// The standard directories, then the host's `PATH` entries that the sandbox shows read-only
+    /// (under /usr or /opt), so toolchains installed there (`/opt/swift/usr/bin`) work in it too.
+    static func sandboxPath(hostPath: String?) -> String {
+        var directories = standardPath
+        for entry in (hostPath ?? "").split(separator: ":").map(String.init)
+        where (entry.hasPrefix("/usr/") || entry.hasPrefix("/opt/")) && !entry.contains("..") && !directories.contains(entry) {
+            directories.append(entry)
+        }
+        return directories.joined(separator: ":")
     }
 }
 

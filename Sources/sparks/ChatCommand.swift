@@ -44,7 +44,7 @@ struct ChatCommand: AsyncParsableCommand {
         try await CLI.run {
             let config = try CLI.loadConfig(options).config
             let store = try CLI.openStore(config)
-            let (model, modelShutdown) = ModelFactory.make(config.llm, logger: CLI.logger(verbose: options.verbose))
+            let (model, modelShutdown) = try await ModelFactory.start(config, logger: CLI.logger(verbose: options.verbose), progress: { Terminal.error($0) })
             let langfuse = CLI.langfuse(config, verbose: options.verbose)
             let otlp = CLI.otlp(config, verbose: options.verbose)
             let sandbox = try SandboxFactory.make(config.sandbox)

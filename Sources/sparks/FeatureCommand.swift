@@ -133,7 +133,7 @@ struct FeatureCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await CLI.run {
-                let session = try FeatureSession(options: options)
+                let session = try await FeatureSession(options: options)
                 let loaded = try contract.load()
                 let result = try await session.dispatch(loaded, run: self.run, dryRun: dryRun)
                 await session.close()
@@ -154,7 +154,7 @@ struct FeatureCommand: AsyncParsableCommand {
                 guard let profile = CheckProfile(rawValue: profile) else {
                     throw SparksError(.invalidInput, "--profile must be strict or fast")
                 }
-                let session = try FeatureSession(options: options)
+                let session = try await FeatureSession(options: options)
                 let loaded = try contract.load()
                 let dispatch = try session.latestDispatch(loaded.contract, run: self.run)
                 let report = try await session.verify(loaded, dispatch: dispatch, profile: profile, run: self.run)
@@ -175,7 +175,7 @@ struct FeatureCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await CLI.run {
-                let session = try FeatureSession(options: options)
+                let session = try await FeatureSession(options: options)
                 let loaded = try contract.load()
                 let dispatch = try session.latestDispatch(loaded.contract, run: self.run)
                 let writer = self.run.writer(session.config)
@@ -204,7 +204,7 @@ struct FeatureCommand: AsyncParsableCommand {
                 guard let profile = CheckProfile(rawValue: verifyProfile) else {
                     throw SparksError(.invalidInput, "--verify-profile must be strict or fast")
                 }
-                let session = try FeatureSession(options: options)
+                let session = try await FeatureSession(options: options)
                 let loaded = try contract.load()
                 let dispatched = try await session.dispatch(loaded, run: self.run, dryRun: false)
                 let report = try await session.verify(loaded, dispatch: dispatched.ledger, profile: profile, run: self.run)

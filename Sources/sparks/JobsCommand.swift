@@ -150,7 +150,7 @@ struct JobsCommand: AsyncParsableCommand {
                 let config = try CLI.loadConfig(options).config
                 let store = try CLI.openStore(config)
                 let found = try JobsCommand.find(job, store: store)
-                let (model, shutdown) = ModelFactory.make(config.llm, logger: CLI.logger(verbose: options.verbose))
+                let (model, shutdown) = try await ModelFactory.start(config, logger: CLI.logger(verbose: options.verbose), progress: { Terminal.error($0) })
                 let orchestrator = Orchestrator(config: config, store: store, model: model, sandbox: try SandboxFactory.make(config.sandbox),
                                                 memory: CLI.memory(config, store: store), logger: CLI.logger(verbose: options.verbose))
                 var request = Orchestrator.DispatchRequest(goal: found.prompt, spark: found.spark, repository: found.repository,

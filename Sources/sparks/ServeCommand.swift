@@ -61,7 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
             let store = try CLI.openStore(config)
             let sandbox = try SandboxFactory.make(config.sandbox)
             let logger = CLI.logger(verbose: options.verbose, level: .info)
-            let (model, shutdown) = ModelFactory.make(config.llm, logger: logger)
+            let (model, shutdown) = try await ModelFactory.start(config, logger: logger, watch: true, progress: { Terminal.error($0) })
             // No one can approve a risky command in the daemon: such commands are refused and the
             // spark is told to find another way.
             let langfuse = CLI.langfuse(config, verbose: options.verbose)

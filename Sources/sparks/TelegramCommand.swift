@@ -38,7 +38,7 @@ struct TelegramCommand: AsyncParsableCommand {
             }
             let store = try CLI.openStore(config)
             let logger = CLI.logger(verbose: options.verbose, level: .info)
-            let (model, modelShutdown) = ModelFactory.make(config.llm, logger: logger)
+            let (model, modelShutdown) = try await ModelFactory.start(config, logger: logger, watch: true, progress: { Terminal.error($0) })
             let sandbox = try SandboxFactory.make(config.sandbox)
             let mcp = try MCPSetup.registry(config: config, sandbox: sandbox, store: store, logger: logger)
             let langfuse = CLI.langfuse(config, verbose: options.verbose)

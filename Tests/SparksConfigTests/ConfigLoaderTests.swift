@@ -29,7 +29,7 @@ import Testing
         #expect(loaded.config.llm.baseURL == "https://api.openai.com/v1")
         #expect(loaded.config.agent.loopGuard.windowSize == 12)
         #expect(loaded.config.agent.loopGuard.repeatThreshold == 2)
-        #expect(loaded.config.sparks.map(\.name) == ["coder", "scout", "coordinator", "critic"])
+        #expect(loaded.config.sparks.map(\.name) == ["coder", "editor", "scout", "coordinator", "critic"])
         #expect(loaded.config.databasePath == home.file("sparks.db"))
     }
 
@@ -123,7 +123,7 @@ import Testing
             verify = "make test"
             """)
         let sparks = try loader().load().config.sparks
-        #expect(sparks.map(\.name) == ["coder", "scout", "coordinator", "critic", "reviewer"])
+        #expect(sparks.map(\.name) == ["coder", "editor", "scout", "coordinator", "critic", "reviewer"])
         let scout = try #require(sparks.first { $0.name == "scout" })
         #expect(scout.description == "Custom scout")
         #expect(scout.maxSteps == 5)

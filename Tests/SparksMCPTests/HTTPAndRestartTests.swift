@@ -81,9 +81,9 @@ struct HTTPRegistryTests {
         #expect(server == "web")
         #expect(reason.contains("cannot reach http://127.0.0.1:9/mcp"))
         #expect(!reason.contains("s3cr3t"))
-        // Well under the 30 s start deadline (a refused connection is not retried until then); the
-        // margin is wide because the machine may be busy.
-        #expect(elapsed < .seconds(25), "a refused connection is not retried until the deadline; took \(elapsed)")
+        // The refusal ended the start, not the 30 s start deadline (whose reason says "within");
+        // no timing bound: a busy machine is slow.
+        #expect(!reason.contains("within"), "a refused connection is not retried until the deadline; took \(elapsed)")
     }
 
     @Test func aServerThatNeverStartsIsGivenUpAfterFiveTries() async throws {

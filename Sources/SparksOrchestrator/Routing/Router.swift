@@ -81,8 +81,31 @@ public struct Router: Sendable {
         // The last turns give "do it" its meaning; older ones only cost tokens.
         messages += history.filter { $0.role == .user || ($0.role == .assistant && $0.toolCalls.isEmpty) }.suffix(8)
         messages.append(.user(message))
-        let response = try await model.respond(ChatRequest(messages: messages, model: modelOverride, temperature: temperature ?? 0))
+        let response = try await model.respond(ChatRequest(messages: messages, model: modelOverride, temperature: temperature ?? 0,
+                                                           responseSchema: ResponseSchema(name: "route", schema: decisionSchema)))
         return parse(response.message.content ?? "", message: message)
+    }
+
+    /// The decision's shape, for servers that hold replies to a schema: one of the three routes,
+    /// with the tool and spark names limited to the real ones. `parse` still repairs what a
+    /// server without schemas sends.
+    public var decisionSchema: JSONValue {
+        let text: JSONValue = ["type": "string"]
+        var complex: [String: JSONValue] = ["type": ["type": "string", "enum": ["complex"]], "goal": text, "context": text]
+        if !roster.isEmpty { complex["spark"] = ["type": "string", "enum": .array(roster.map { .string($0.name) })] }
+        var options: [JSONValue] = [
+            ["type": "object", "properties": ["type": ["type": "string", "enum": ["simple"]], "answer": text],
+             "required": ["type", "answer"]],
+            ["type": "object", "properties": .object(complex), "required": ["type", "goal"]],
+        ]
+        if !directTools.isEmpty {
+            options.insert(["type": "object",
+                            "properties": ["type": ["type": "string", "enum": ["direct"]],
+                                           "tool": ["type": "string", "enum": .array(directTools.map(JSONValue.string))],
+                                           "params": ["type": "object"]],
+                            "required": ["type", "tool", "params"]], at: 1)
+        }
+        return ["oneOf": .array(options)]
     }
 
     /// Turns the classifier's text into a decision, repairing what can be repaired (the
