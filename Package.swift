@@ -94,6 +94,14 @@ let package = Package(
             ],
             // TOMLKit's extensions on standard types must not change how the other files read.
             swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]),
+        // Evidence of how well sparks do: the eval harness (suites, scoring, gates, compare), the
+        // optimizer tournament, supervised self-build's guardrails and promotion, workspace snapshots.
+        .target(
+            name: "SparksEval",
+            dependencies: [
+                "SparksCore", "SparksConfig", "SparksStore", "SparksSandbox", "SparksAgent", "SparksOrchestrator",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // The HTTP server of `sparks serve`: the dashboard, /metrics, /health.
         .target(
             name: "SparksServer",
@@ -114,7 +122,7 @@ let package = Package(
             name: "sparks",
             dependencies: [
                 "SparksCore", "SparksConfig", "SparksStore", "SparksLLM", "SparksSandbox", "SparksOrchestrator", "SparksServer",
-                "SparksMCP", "SparksTelegram", "SparksMemory", "SparksObserve", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "SparksMCP", "SparksTelegram", "SparksMemory", "SparksObserve", "SparksEval", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(
@@ -147,6 +155,7 @@ let package = Package(
             name: "SparksOrchestratorTests",
             dependencies: ["SparksOrchestrator", "SparksConfig", "SparksStore", "SparksSandbox", "SparksLLM", "SparksObserve",
                            "SparksTesting", .product(name: "Hummingbird", package: "hummingbird")]),
+        .testTarget(name: "SparksEvalTests", dependencies: ["SparksEval", "SparksTesting"]),
         .testTarget(name: "SparksTelegramTests", dependencies: ["SparksTelegram", "SparksTesting"]),
         .testTarget(name: "SparksMCPTests", dependencies: ["SparksMCP", .product(name: "Logging", package: "swift-log")],
                     exclude: ["fixtures"]),

@@ -376,3 +376,20 @@ extension Orchestrator {
         return found.tools
     }
 }
+
+extension Orchestrator {
+    /// Runs `command` in a finished task's workspace, in the sandbox, with the policy its own
+    /// verification had (no network): how the eval harness runs a suite's test command.
+    public func check(_ command: String, taskID: UUID) async throws(SparksError) -> VerificationReport {
+        guard let task = try store.task(idPrefix: taskID.uuidString), let path = task.workspace, let branch = task.branch,
+              let base = task.baseCommit, let source = task.sourceRepository
+        else {
+            throw SparksError(.invalidInput, "task \(taskID.uuidString.lowercased()) has no workspace to run `\(command)` in")
+        }
+        let workspace = Workspace(path: path, branch: branch, baseCommit: base, source: source)
+        let root = try PathGuard(root: path).root
+        let policy = SandboxPolicy.workspace(root, limits: config.sandbox.limits,
+                                             readOnlyPaths: workspace.readOnlyPaths + config.sandbox.readOnlyPaths)
+        return await verify(command, in: workspace, sandbox: sandbox, policy: policy)
+    }
+}
