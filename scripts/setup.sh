@@ -3,9 +3,9 @@
 # Safe to run again: it does nothing when everything is there. `--test` adds the tests' needs.
 set -euo pipefail
 
-packages=(libsqlite3-dev libseccomp-dev libopenblas-dev python3-pip bubblewrap git util-linux procps python3 docker.io busybox-static)
+packages=(libsqlite3-dev libseccomp-dev libopenblas-dev python3-pip python3-venv g++ curl bubblewrap git util-linux procps python3 docker.io busybox-static)
 # `setup.sh --test`: also what only the tests need (headless Chromium looks at the dashboard).
-if [ "${1:-}" = "--test" ]; then packages+=(chromium curl python3-venv); fi
+if [ "${1:-}" = "--test" ]; then packages+=(chromium curl); fi
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

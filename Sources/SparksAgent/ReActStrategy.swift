@@ -36,7 +36,8 @@ public struct ReActStrategy: Sendable {
                 messages = compactor.compact(messages)
             }
             run.hooks.event(.stepStarted(step: step))
-            let offered = run.steering ? SmallModelSteering.constrainingPaths(specs, root: run.toolContext.pathGuard.root) : specs
+            let offered = run.steering ? SmallModelSteering.constrainingPaths(specs, root: run.toolContext.pathGuard.root,
+                                                                                   goal: run.task.goal) : specs
             let request = ChatRequest(messages: messages, tools: offered, model: run.spark.model)
             let hooks = run.hooks
             var response = try await run.model.respond(request) { hooks.event(.textDelta($0)) }

@@ -12,12 +12,12 @@ enum SmallModelSteering {
     static let maxListedFiles = 200
 
     /// The specs with only their required parameters, and `path` of the file-reading and -editing
-    /// tools limited to the repository's files (when there are few enough), so the grammar cannot
-    /// produce a path that does not exist.
-    static func constrainingPaths(_ specs: [ToolSpec], root: String) -> [ToolSpec] {
+    /// tools limited to the repository's files (when there are few enough) — those the goal names,
+    /// if it names any — so the grammar cannot produce a path that does not exist.
+    static func constrainingPaths(_ specs: [ToolSpec], root: String, goal: String) -> [ToolSpec] {
         let specs = specs.map(requiredOnly)
         guard specs.contains(where: { existingFileTools.contains($0.name) }) else { return specs }
-        let files = repositoryFiles(root: root)
+        let files = namedFiles(repositoryFiles(root: root), in: goal)
         guard !files.isEmpty else { return specs }
         return specs.map { spec in
             guard existingFileTools.contains(spec.name), var parameters = spec.parameters.objectValue,
@@ -30,6 +30,18 @@ enum SmallModelSteering {
             constrained.parameters = .object(parameters)
             return constrained
         }
+    }
+
+    /// The files the goal names (by path, or by file name as a word), when it names any; else all.
+    /// A user who says "in config.py" means that file, and a small model otherwise wanders off to
+    /// the test next to it.
+    static func namedFiles(_ files: [String], in goal: String) -> [String] {
+        let named = files.filter { file in
+            let name = (file as NSString).lastPathComponent
+            return goal.contains(file) || goal.range(of: "(^|[^A-Za-z0-9_./-])" + NSRegularExpression.escapedPattern(for: name)
+                + "($|[^A-Za-z0-9_/-])", options: .regularExpression) != nil
+        }
+        return named.isEmpty ? files : named
     }
 
     /// The spec with only its required parameters: a small model fills optional ones with noise

@@ -76,7 +76,7 @@ public struct ModelInstaller: Sendable {
             throw SparksError(.modelUnavailable, "cannot run \(arguments.first ?? executable): \(error.localizedDescription)",
                               hint: hint)
         }
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
+        let message = PipeReading.all(errors.fileHandleForReading)
         exited.wait()
         guard process.terminationStatus == 0 else {
             let detail = String(decoding: message, as: UTF8.self).split(separator: "\n").suffix(3).joined(separator: " ")

@@ -1,4 +1,5 @@
 import Foundation
+import SparksCore
 import Synchronization
 
 /// Directories made by tests, removed when the test process exits.
@@ -69,7 +70,7 @@ extension TemporaryDirectory {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let data = PipeReading.all(output.fileHandleForReading)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw NSError(domain: "git", code: Int(process.terminationStatus),

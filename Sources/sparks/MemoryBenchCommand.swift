@@ -243,7 +243,7 @@ struct MemoryBenchCommand: AsyncParsableCommand {
                 progress("note: cannot run \(python): \(error.localizedDescription)")
                 return nil
             }
-            let data = output.fileHandleForReading.readDataToEndOfFile()
+            let data = PipeReading.all(output.fileHandleForReading)
             exited.wait()
             guard process.terminationStatus == 0 else {
                 progress("note: the baseline `\(arguments.first ?? "")` failed (exit \(process.terminationStatus))")

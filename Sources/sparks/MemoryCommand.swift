@@ -332,7 +332,7 @@ struct MemoryCommand: AsyncParsableCommand {
             try await CLI.run {
                 let data: Data?
                 if file == "-" {
-                    data = FileHandle.standardInput.readDataToEndOfFile()
+                    data = PipeReading.all(FileHandle.standardInput)
                 } else {
                     data = FileManager.default.contents(atPath: file)
                 }

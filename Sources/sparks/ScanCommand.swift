@@ -81,7 +81,7 @@ struct ScanCommand: AsyncParsableCommand {
             }
             var input = text ?? ""
             if input == "-" {
-                input = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+                input = String(decoding: PipeReading.all(FileHandle.standardInput), as: UTF8.self)
             }
             let report = scanner.scan(input, context: PromptScanner.Context(surface: .chatIntake))
             if json {

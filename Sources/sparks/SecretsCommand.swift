@@ -47,7 +47,7 @@ struct SecretsCommand: AsyncParsableCommand {
                     guard let typed = getpass("value for \(name): ") else { throw SparksError(.invalidInput, "no value was typed") }
                     text = String(cString: typed)
                 } else {
-                    let data = FileHandle.standardInput.readDataToEndOfFile()
+                    let data = PipeReading.all(FileHandle.standardInput)
                     text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines)
                 }
                 let store = SecretsCommand.store()
