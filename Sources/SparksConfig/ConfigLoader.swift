@@ -227,6 +227,10 @@ public struct ConfigLoader: Sendable {
         orchestration.schedulerEnabled = resolver.bool("scheduler.enabled", default: true)
         orchestration.schedulerTimeZone = resolver.string("scheduler.timezone", default: "UTC")
         orchestration.missedRuns = resolver.string("scheduler.missed_runs", default: "skip")
+        if values["selection.ab_test_spark"] != nil {
+            orchestration.abTestSpark = resolver.string("selection.ab_test_spark", default: "")
+        }
+        orchestration.abTestFraction = resolver.double("selection.ab_test_fraction", default: 0)
         if TimeZone(identifier: orchestration.schedulerTimeZone) == nil {
             let source = values["scheduler.timezone"]?.source.description ?? "configuration"
             throw SparksError(.configInvalid, "\(source): `scheduler.timezone` \"\(orchestration.schedulerTimeZone)\" is not a known time zone",

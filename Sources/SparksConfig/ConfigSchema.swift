@@ -128,6 +128,8 @@ enum ConfigSchema {
         KeySpec(path: "memory.hnsw_ef_search", kind: .int, range: 1...5000),
         KeySpec(path: "orchestrator.autonomy", kind: .int, range: 0...4),
         KeySpec(path: "orchestrator.route_chat", kind: .bool),
+        KeySpec(path: "selection.ab_test_spark", kind: .string),
+        KeySpec(path: "selection.ab_test_fraction", kind: .double, range: 0...1),
         KeySpec(path: "queue.max_concurrent", kind: .int, range: 1...64),
         KeySpec(path: "queue.per_repo", kind: .int, range: 1...64),
         KeySpec(path: "queue.max_attempts", kind: .int, range: 1...20),

@@ -106,6 +106,10 @@ public struct OrchestrationSettings: Sendable {
     public var schedulerTimeZone = "UTC"
     /// `skip` or `run_once` for runs missed while Sparks was not running.
     public var missedRuns = "skip"
+    /// A/B test: this spark (the challenger) gets `abTestFraction` of the tasks selection would
+    /// route elsewhere (`[selection] ab_test_spark`, `ab_test_fraction`).
+    public var abTestSpark: String?
+    public var abTestFraction = 0.0
 
     public init() {}
 }

@@ -172,7 +172,19 @@ public struct Orchestrator: Sendable {
         }
 
         if !task.sparkExplicit {
-            let decision = try selector.select(for: task, roster: config.sparks, store: store)
+            var decision = try selector.select(for: task, roster: config.sparks, store: store)
+            if let challenger = config.orchestration.abTestSpark, challenger != decision.spark, config.spark(named: challenger) != nil,
+               Leaderboard.inChallengerArm(task.id, fraction: config.orchestration.abTestFraction) {
+                decision = SelectionDecision(
+                    spark: challenger, baseline: decision.spark, action: .abTest, reasonCodes: ["ab_test_challenger"],
+                    explanation: String(format: "A/B test: %@ takes %.0f%% of tasks; selection chose %@", challenger,
+                                        config.orchestration.abTestFraction * 100, decision.spark),
+                    stats: decision.stats)
+                try store.recordSelection(SelectionRecord(
+                    taskID: task.id, repo: task.repoLabel, lane: task.lane, risk: task.risk, selected: challenger,
+                    baseline: decision.baseline, action: decision.action.rawValue, reasonCodes: decision.reasonCodes,
+                    explanation: decision.explanation))
+            }
             task.spark = decision.spark
             submission.selection = decision
             events(.selected(spark: decision.spark, action: decision.action.rawValue, reasons: decision.reasonCodes,

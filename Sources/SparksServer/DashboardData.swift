@@ -2,6 +2,7 @@ import Foundation
 import SparksConfig
 import SparksCore
 import SparksObserve
+import SparksOrchestrator
 import SparksSandbox
 import SparksStore
 
@@ -20,6 +21,10 @@ public struct DashboardSnapshot: Sendable {
     public var events: [ObservedEvent]
     public var memory: MemoryCounts?
     public var latestEventID: Int64
+    /// Eval runs, newest first (`sparks eval run`).
+    public var evalRuns: [EvalRunRecord] = []
+    /// The leaderboard's ranking (rank score), best first.
+    public var ranking: [LeaderboardRow] = []
 }
 
 /// One spark's numbers over the dashboard's window.
@@ -81,11 +86,14 @@ public struct DashboardData: Sendable {
             SparkStanding(spark: spark, report: KPIReport.compute(outcomes, scope: KPIScope(spark: spark), prices: prices,
                                                                    windowDays: windowDays, now: now))
         }.sorted { ($0.report.successRate ?? 0, $0.report.tasks) > ($1.report.successRate ?? 0, $1.report.tasks) }
-        return DashboardSnapshot(
+        var snapshot = DashboardSnapshot(
             generatedAt: now, home: config.home, counts: try store.taskCounts(), queue: active, recent: recent,
             leaderboard: leaderboard, days: Self.days(outcomes, count: windowDays, now: now),
             overall: KPIReport.compute(outcomes, scope: KPIScope(), prices: prices, windowDays: windowDays, now: now),
             events: try recentEvents(latest: latest), memory: try? store.memoryCounts(), latestEventID: latest)
+        snapshot.evalRuns = try store.evalRuns(limit: 30)
+        snapshot.ranking = Leaderboard.rank(try store.kpiOutcomes(since: try store.lastLeaderboardReset()), ratings: try store.taskRatings())
+        return snapshot
     }
 
     /// The last 40 events, newest first.

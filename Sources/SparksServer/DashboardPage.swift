@@ -1,6 +1,7 @@
 import Foundation
 import SparksCore
 import SparksObserve
+import SparksOrchestrator
 import SparksStore
 
 /// HTML escaping for text and attribute values.
@@ -96,6 +97,8 @@ public enum DashboardPage {
             + "verification ≥ \(Int(snapshot.targets.verificationPassRate * 100)) %, rollback ≤ \(Int(snapshot.targets.rollbackRate * 100)) %</p>"
         html += "</section></div>"
 
+        html += evalSection(snapshot)
+
         html += #"<div class="columns"><section id="events"><h2>Recent events</h2><ol class="events">"#
         for event in snapshot.events {
             html += #"<li class="event cat-\#(event.category.rawValue)" data-event-id="\#(event.id)"><time>\#(timeLabel(event.timestamp))</time> "#
@@ -117,6 +120,36 @@ public enum DashboardPage {
         }
         html += "</section></div>"
         return html
+    }
+
+    /// The eval runs' trend (overall score and pass rate per run, oldest left) and the ranking.
+    static func evalSection(_ snapshot: DashboardSnapshot) -> String {
+        var html = #"<div class="columns"><section id="evals"><h2>Eval runs <small>sparks eval run</small></h2>"#
+        let runs = Array(snapshot.evalRuns.prefix(20).reversed())
+        if runs.isEmpty {
+            html += #"<p class="muted">No eval runs yet: <code>sparks eval run --suite eval/suites/core.json</code>.</p>"#
+        } else {
+            html += SVGChart.trend(series: [
+                SVGChart.Series(name: "overall", cssClass: "s-success", values: runs.map(\.overall)),
+                SVGChart.Series(name: "pass rate", cssClass: "s-verify", values: runs.map(\.passRate)),
+            ], counts: runs.map(\.tasks), labels: runs.map { dayLabel($0.finishedAt) }, title: "eval overall score and pass rate per run")
+            html += #"<p class="legend"><span class="key s-success"></span>overall <span class="key s-verify"></span>pass rate "#
+                + #"<span class="key column"></span>tasks</p>"#
+            html += "<table><thead><tr><th>run</th><th>suite</th><th>model</th><th>gate</th><th>overall</th><th>pass rate</th></tr></thead><tbody>"
+            for run in snapshot.evalRuns.prefix(10) {
+                html += #"<tr class="eval-run" data-gate="\#(run.gateOK ? "pass" : "fail")"><td>\#(HTML.escape(run.id))</td>"#
+                    + "<td>\(HTML.escape(run.suite))</td><td>\(HTML.escape((run.provider ?? "-") + "/" + (run.model ?? "-")))</td>"
+                    + "<td>\(run.gateOK ? "PASS" : "FAIL")</td><td>\(String(format: "%.3f", run.overall))</td>"
+                    + "<td>\(String(format: "%.2f", run.passRate))</td></tr>"
+            }
+            html += "</tbody></table>"
+        }
+        html += "</section>"
+        html += #"<section id="ranking"><h2>Ranking <small>0.6·success + 0.2·rating + 0.2·efficiency</small></h2>"#
+        html += SVGChart.bars(snapshot.ranking.map {
+            SVGChart.Bar(label: $0.spark, value: $0.rankScore, caption: String(format: "%.2f · %d tasks", $0.rankScore, $0.samples))
+        }, target: nil, title: "rank score per spark")
+        return html + "</section></div>"
     }
 
     static func taskTable(_ tasks: [TaskRecord], live: Bool) -> String {

@@ -228,6 +228,35 @@ enum Migrations {
                 );
                 """)
         }
+        // Ratings of finished tasks (the leaderboard's rating term), leaderboard resets, and the
+        // summaries of eval runs (the dashboard's eval trend).
+        migrator.registerMigration("v7_ratings_leaderboard_eval_runs") { db in
+            try db.execute(sql: """
+                CREATE TABLE task_ratings (
+                    task_id TEXT PRIMARY KEY REFERENCES tasks(id) ON DELETE CASCADE,
+                    rating INTEGER NOT NULL CHECK (rating IN (-1, 0, 1)),
+                    note TEXT,
+                    rated_at TEXT NOT NULL
+                );
+                CREATE TABLE leaderboard_resets (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    reset_at TEXT NOT NULL
+                );
+                CREATE TABLE eval_runs (
+                    id TEXT PRIMARY KEY,
+                    suite TEXT NOT NULL,
+                    finished_at TEXT NOT NULL,
+                    provider TEXT,
+                    model TEXT,
+                    overall REAL NOT NULL,
+                    pass_rate REAL NOT NULL,
+                    gate_ok INTEGER NOT NULL,
+                    tasks INTEGER NOT NULL,
+                    report_path TEXT
+                );
+                CREATE INDEX eval_runs_by_finished ON eval_runs(finished_at DESC);
+                """)
+        }
         return migrator
     }
 }

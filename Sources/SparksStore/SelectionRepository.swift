@@ -72,11 +72,11 @@ extension SparksStore {
     }
 
     /// The spark the policy chose last in a scope (the "active" choice); explicit choices by a
-    /// person do not count.
+    /// person and an A/B test's detours do not count.
     public func lastSelectedSpark(repo: String, lane: String, risk: String) throws(SparksError) -> String? {
         try read { db in
             try String.fetchOne(db, sql: """
-                SELECT selected FROM spark_selections WHERE repo = ? AND lane = ? AND risk = ?
+                SELECT selected FROM spark_selections WHERE repo = ? AND lane = ? AND risk = ? AND action != 'ab_test'
                 ORDER BY id DESC LIMIT 1
                 """, arguments: [repo, lane, risk])
         }

@@ -3,6 +3,7 @@ import Foundation
 import SparksCore
 import SparksEval
 import SparksOrchestrator
+import SparksStore
 
 struct EvalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -111,6 +112,10 @@ struct EvalRunCommand: AsyncParsableCommand {
                 Terminal.error("error: \(EvalRunCommand.describe(error))")
                 throw ExitCode(2)
             }
+            try store.recordEvalRun(EvalRunRecord(
+                id: result.id, suite: result.suite, finishedAt: result.finishedAt, provider: result.provider, model: result.model,
+                overall: result.scorecard.quality.overall, passRate: result.scorecard.success.passRate, gateOK: result.gate.passed,
+                tasks: result.tasks.count, reportPath: (files.markdown as NSString).standardizingPath))
             Terminal.error("results: \(files.json)\n         \(files.markdown)\n         \(files.history)")
             for reason in result.gate.reasons { Terminal.error("  gate: \(reason)") }
             Terminal.out(String(format: "gate=%@ overall=%.3f pass_rate=%.2f", result.gate.passed ? "PASS" : "FAIL",

@@ -66,6 +66,8 @@ public struct SelectionDecision: Sendable, Hashable {
         case rollback
         /// The previously promoted candidate is still best.
         case maintain
+        /// The A/B challenger, for the fraction of tasks the A/B test sends it.
+        case abTest = "ab_test"
     }
 
     public var spark: String
