@@ -94,10 +94,19 @@ public struct WorkspaceManager: Sendable {
         return Workspace(path: destination, branch: branch, baseCommit: base, source: directory)
     }
 
+    /// The object store a `--shared` clone of `source` borrows from: the common git directory's, so
+    /// that a linked worktree (whose `.git` is a file) works like a main checkout.
+    func objectsDirectory(of source: String) -> String {
+        let common = (try? git.run(["rev-parse", "--path-format=absolute", "--git-common-dir"], in: source))?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let common, common.hasPrefix("/") else { return source + "/.git/objects" }
+        return (common as NSString).standardizingPath + "/objects"
+    }
+
     /// Makes the workspace's `.git` safe for git on the host (see `GitDirectoryGuard`). Sparks
     /// calls it before every host git operation on a workspace a spark has worked in.
     public func secure(_ workspace: Workspace) throws(SparksError) {
-        try GitDirectoryGuard().secure(workspace.path, alternates: workspace.source + "/.git/objects")
+        try GitDirectoryGuard().secure(workspace.path, alternates: objectsDirectory(of: workspace.source))
     }
 
     /// Copies the task's changes back into a directory that is not a git repository.
