@@ -23,7 +23,17 @@ public enum ConfigTemplate {
     # context_window = 128000   # tokens; history is compacted at 80 %
     # max_tokens = 4096         # per answer
     # temperature = 0.2
-    # tool_mode = "auto"        # auto | native | json (JSON-in-text for models without tools)
+    # tool_mode = "auto"        # auto | native | json (JSON-in-text for models without tools) | constrained
+    # structured_output = "json_schema"   # none | json_schema | json_object_schema (llama.cpp)
+
+    # provider = "local": Sparks starts llama-cpp-python's server itself (scripts/local-model.sh
+    # installs it and SmolLM2-135M-Instruct; `make run` does it all).
+    # [local_model]
+    # model_path = "~/.sparks/models/SmolLM2-135M-Instruct.Q4_1.gguf"
+    # python = "~/.sparks/venv/bin/python3"
+    # manage = true             # false: only connect to a server you run
+    # context_size = 8192
+    # threads = 2
 
     [agent]
     # max_steps = 30            # model turns per task before a summary is requested

@@ -64,15 +64,31 @@ struct DoctorCommand: AsyncParsableCommand {
             }
             var model: (any ChatModel)?
             var shutdown: (@Sendable () async -> Void)?
+            var extra: [InstallationDoctor.Check] = []
             if !skipLlm {
-                var llm = config.llm
-                llm.maxRetries = 0
-                llm.timeoutSecs = min(llm.timeoutSecs, 15)
-                let made = ModelFactory.make(llm, logger: CLI.logger(verbose: false, level: .critical))
-                model = made.model
-                shutdown = made.shutdown
+                var probeConfig = config
+                probeConfig.llm.maxRetries = 0
+                probeConfig.llm.timeoutSecs = min(config.llm.timeoutSecs, 15)
+                if config.llm.provider == .local && config.localModel.manage {
+                    // The local model is checked by starting it (or finding it running) for real.
+                    do {
+                        let made = try await ModelFactory.start(probeConfig, logger: CLI.logger(verbose: false, level: .critical))
+                        model = made.model
+                        shutdown = made.shutdown
+                        extra.append(.init(id: "local_model", status: .pass,
+                                           detail: "\(config.localModel.modelPath) served by \(config.localModel.python)"))
+                    } catch {
+                        let failure = (error as? SparksError) ?? SparksError.wrap(error)
+                        extra.append(.init(id: "local_model", status: .fail, detail: failure.message,
+                                           fix: failure.hint ?? "scripts/local-model.sh installs the server and the model"))
+                    }
+                } else {
+                    let made = ModelFactory.make(probeConfig.llm, logger: CLI.logger(verbose: false, level: .critical))
+                    model = made.model
+                    shutdown = made.shutdown
+                }
             }
-            let report = await InstallationDoctor(config: config, model: model).run(configWarnings: loaded.warnings)
+            let report = await InstallationDoctor(config: config, model: model).run(configWarnings: loaded.warnings, extraChecks: extra)
             await shutdown?()
             print(report)
             if report.worst == .fail || (failOnWarn && report.worst == .warn) { throw ExitCode(1) }

@@ -136,6 +136,19 @@ import Testing
         #expect(result.stdout.contains("PASS  database"))
     }
 
+    @Test func aMissingLocalModelFailsWithWhatToRun() async throws {
+        let home = try TemporaryDirectory(prefix: "doctor-local")
+        let sparks = SparksBinary(home: home, extra: ["SPARKS_MEMORY_ENABLED": "false", "SPARKS_LLM_PROVIDER": "local",
+                                                      "SPARKS_LLM_BASE_URL": "http://127.0.0.1:9/v1"])
+        let result = try await sparks.run(["doctor", "--json"])
+        #expect(result.exitCode == 1)
+        let checks = JSONValue.parse(result.stdout)?["checks"]?.arrayValue ?? []
+        let local = try #require(checks.first { $0["id"]?.stringValue == "local_model" })
+        #expect(local["status"] == "fail")
+        #expect(local["detail"]?.stringValue?.contains("SmolLM2-135M-Instruct.Q4_1.gguf does not exist") == true, "\(local)")
+        #expect(local["fix"]?.stringValue?.contains("scripts/local-model.sh") == true)
+    }
+
     @Test func aWrongKeyOrModelFailsTheLLMCheckAndJSONIsStable() async throws {
         let server = ScriptedLLMServer(options: .init(apiKey: "sk-right-key-1234567890"))
         try await server.start()

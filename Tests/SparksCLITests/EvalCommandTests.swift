@@ -100,6 +100,30 @@ import Testing
         #expect(JSONValue.parse(empty.stdout)?["rows"]?.arrayValue?.isEmpty == true)
     }
 
+    @Test func aTournamentGatesOutARegressingCandidateAndKeepsTheBaseline() async throws {
+        // Baseline fixes both tasks; the first variant breaks sh-config: it must lose.
+        let server = ScriptedLLMServer(replies: [Self.portFix, Self.plan, Self.configFix, Self.plan,
+                                                 Self.portFix, Self.plan, Self.configWrong, Self.plan])
+        try await server.start()
+        defer { Task { await server.stop() } }
+        let home = try TemporaryDirectory(prefix: "opt-home")
+        let work = try TemporaryDirectory(prefix: "opt-suite")
+        let suite = try suite(in: work)
+        let out = work.path + "/results"
+        let result = try await SparksBinary(home: home, baseURL: server.baseURL)
+            .run(["optimizer", "run", "--suite", suite, "--max-candidates", "2", "--promote-profile", "--out", out], timeout: 240)
+        #expect(result.exitCode == 0, "stderr: \(result.stderr)")
+        #expect(result.stdout.hasPrefix("winner=baseline promote=false"), "\(result.stdout)")
+        #expect(result.stderr.contains("plan_verify"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out + "/optimizer-profile.json"), "no promotion, no profile")
+        // The variant's context reached the model with its tasks.
+        let contexts = server.chatRequests.compactMap { $0.messages.first { $0["role"] == "user" }?["content"]?.stringValue }
+        #expect(contexts.contains { $0.contains("Plan briefly, make the change, then run the verification command") })
+        let reports = try FileManager.default.contentsOfDirectory(atPath: out)
+        #expect(reports.contains { $0.hasPrefix("tournament-") && $0.hasSuffix(".md") })
+        #expect(reports.contains("optimizer-history.jsonl"))
+    }
+
     @Test func aBrokenSuiteSaysWhereAndExitsTwo() async throws {
         let home = try TemporaryDirectory(prefix: "eval-home")
         let work = try TemporaryDirectory(prefix: "eval-suite")

@@ -62,7 +62,8 @@ public struct InstallationDoctor: Sendable {
         self.path = path
     }
 
-    public func run(configWarnings: [String] = []) async -> Report {
+    /// - Parameter extraChecks: checks the caller made (e.g. starting the local model server).
+    public func run(configWarnings: [String] = [], extraChecks: [Check] = []) async -> Report {
         var checks: [Check] = []
         checks.append(configWarnings.isEmpty
             ? Check(id: "config", status: .pass, detail: "configuration is valid")
@@ -75,6 +76,7 @@ public struct InstallationDoctor: Sendable {
         checks.append(apiCheck())
         checks += tracingChecks()
         checks += await mcpChecks()
+        checks += extraChecks
         if let model { checks += await llmChecks(model) }
         return Report(checks: checks)
     }
