@@ -161,21 +161,9 @@ public final class FakeTelegramServer: Sendable {
         let router = Router()
         router.on("**", method: .get) { request, _ in try await self.handle(request) }
         router.on("**", method: .post) { request, _ in try await self.handle(request) }
-        let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                continuation.yield(channel.localAddress?.port ?? 0)
-                continuation.finish()
-            },
-            logger: Self.quietLogger)
-        let task = Task { try await app.runService() }
+        let (task, port) = await LoopbackHTTPServer.start(router, label: "fake-telegram-server")
         runner.withLock { $0 = task }
-        for await port in stream {
-            portBox.withLock { $0 = port }
-            break
-        }
+        portBox.withLock { $0 = port }
     }
 
     public func stop() async {
@@ -184,12 +172,6 @@ public final class FakeTelegramServer: Sendable {
         _ = try? await task?.value
     }
 
-    /// Shutdown by cancellation logs errors that say nothing about the test; keep them out.
-    private static let quietLogger: Logger = {
-        var logger = Logger(label: "fake-telegram-server")
-        logger.logLevel = .critical
-        return logger
-    }()
 
     // MARK: Routing
 

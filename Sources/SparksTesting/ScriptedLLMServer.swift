@@ -58,21 +58,9 @@ public final class ScriptedLLMServer: Sendable {
         let router = Router()
         router.get("/v1/models") { request, _ in try await self.models(request) }
         router.post("/v1/chat/completions") { request, _ in try await self.chat(request) }
-        let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                continuation.yield(channel.localAddress?.port ?? 0)
-                continuation.finish()
-            },
-            logger: Self.quietLogger)
-        let task = Task { try await app.runService() }
+        let (task, port) = await LoopbackHTTPServer.start(router, label: "scripted-llm-server")
         runner.withLock { $0 = task }
-        for await port in stream {
-            portBox.withLock { $0 = port }
-            break
-        }
+        portBox.withLock { $0 = port }
     }
 
     public func stop() async {
@@ -81,12 +69,6 @@ public final class ScriptedLLMServer: Sendable {
         _ = try? await task?.value
     }
 
-    /// Shutdown by cancellation logs errors that say nothing about the test; keep them out.
-    private static let quietLogger: Logger = {
-        var logger = Logger(label: "scripted-llm-server")
-        logger.logLevel = .critical
-        return logger
-    }()
 
     // MARK: Handlers
 

@@ -81,6 +81,21 @@ enum CLI {
         }
     }
 
+    /// An orchestrator for work nobody watches (eval runs, tournaments, self-build): no memory
+    /// (a lesson from one run must not change the next), every approval refused, the model started
+    /// (the local one too). Call `shutdown` when done.
+    static func unattendedOrchestrator(_ options: GlobalOptions) async throws
+        -> (orchestrator: Orchestrator, config: SparksConfig, shutdown: @Sendable () async -> Void)
+    {
+        let config = try loadConfig(options).config
+        let store = try openStore(config)
+        let logger = logger(verbose: options.verbose)
+        let (model, shutdown) = try await ModelFactory.start(config, logger: logger, progress: { Terminal.error($0) })
+        let orchestrator = Orchestrator(config: config, store: store, model: model, sandbox: try SandboxFactory.make(config.sandbox),
+                                        confirmer: { _, _ in false }, logger: logger)
+        return (orchestrator, config, shutdown)
+    }
+
     static func logger(verbose: Bool, level: Logger.Level = .warning) -> Logger {
         var logger = Logger(label: "sparks")
         logger.logLevel = verbose ? .debug : level

@@ -75,14 +75,9 @@ struct EvalRunCommand: AsyncParsableCommand {
                 Terminal.error("error: \(EvalRunCommand.describe(error))")
                 throw ExitCode(2)
             }
-            let config = try CLI.loadConfig(options).config
-            let store = try CLI.openStore(config)
-            let sandbox = try SandboxFactory.make(config.sandbox)
+            let (orchestrator, config, modelShutdown) = try await CLI.unattendedOrchestrator(options)
+            let store = orchestrator.store
             let logger = CLI.logger(verbose: options.verbose)
-            let (model, modelShutdown) = try await ModelFactory.start(config, logger: logger, progress: { Terminal.error($0) })
-            // No memory: a lesson from one task must not help or hurt the next, or runs would not compare.
-            let orchestrator = Orchestrator(config: config, store: store, model: model, sandbox: sandbox,
-                                            confirmer: { _, _ in false }, logger: logger)
             var runOptions = EvalRunner.Options()
             runOptions.repeatCount = self.repeat
             runOptions.only = only

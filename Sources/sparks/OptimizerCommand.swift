@@ -47,12 +47,8 @@ struct OptimizerCommand: AsyncParsableCommand {
                     Terminal.error("error: \(EvalRunCommand.describe(error))")
                     throw ExitCode(2)
                 }
-                let config = try CLI.loadConfig(options).config
-                let store = try CLI.openStore(config)
+                let (orchestrator, config, shutdown) = try await CLI.unattendedOrchestrator(options)
                 let logger = CLI.logger(verbose: options.verbose)
-                let (model, shutdown) = try await ModelFactory.start(config, logger: logger, progress: { Terminal.error($0) })
-                let orchestrator = Orchestrator(config: config, store: store, model: model, sandbox: try SandboxFactory.make(config.sandbox),
-                                                confirmer: { _, _ in false }, logger: logger)
                 var runOptions = EvalRunner.Options()
                 runOptions.defaultWaitSecs = wait
                 let report: TournamentRunner.Report

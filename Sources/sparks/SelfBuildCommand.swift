@@ -52,12 +52,8 @@ struct SelfBuildCommand: AsyncParsableCommand {
         func run() async throws {
             CLI.bootstrapLogging()
             try await CLI.run {
-                let config = try CLI.loadConfig(options).config
-                let store = try CLI.openStore(config)
+                let (orchestrator, config, shutdown) = try await CLI.unattendedOrchestrator(options)
                 let logger = CLI.logger(verbose: options.verbose)
-                let (model, shutdown) = try await ModelFactory.start(config, logger: logger, progress: { Terminal.error($0) })
-                let orchestrator = Orchestrator(config: config, store: store, model: model, sandbox: try SandboxFactory.make(config.sandbox),
-                                                confirmer: { _, _ in false }, logger: logger)
                 let path = (repo as NSString).expandingTildeInPath
                 var request = SelfBuildRunner.Request(
                     ticket: ticket, repository: path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path,

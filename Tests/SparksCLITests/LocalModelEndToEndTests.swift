@@ -58,6 +58,33 @@ import Testing
         #expect(repo.read("app.conf")?.contains("hello, wrold") == true, "the source repository is untouched")
     }
 
+    /// The smoke suite on the real local model, bounded (three one-line edits, at most 180 s each):
+    /// the harness runs every task and scores it, whatever the tiny model manages.
+    @Test func theSmokeSuiteRunsOnTheRealLocalModel() async throws {
+        guard let python = APITests.python, let model = Self.model else {
+            Issue.record("the local model is not installed: run scripts/local-model.sh --model-only and scripts/test-venv.sh (make test does)")
+            return
+        }
+        let home = try TemporaryDirectory(prefix: "local-smoke")
+        let out = home.path + "/results"
+        let port = try LoopbackPort.free()
+        let sparks = SparksBinary(home: home, extra: [
+            "SPARKS_LLM_PROVIDER": "local", "SPARKS_LLM_BASE_URL": "http://127.0.0.1:\(port)/v1", "SPARKS_LLM_MODEL": "local",
+            "SPARKS_LOCAL_MODEL_PYTHON": python, "SPARKS_LOCAL_MODEL_MODEL_PATH": model, "SPARKS_LLM_MAX_RETRIES": "1",
+            "SPARKS_MEMORY_ENABLED": "false",
+        ])
+        let result = try await sparks.run(["eval", "run", "--suite", EvalCommandTests.project + "/eval/suites/smoke.json", "--out", out],
+                                          timeout: 600)
+        #expect(result.exitCode == 0 || result.exitCode == 1, "the gate decides, the harness does not fail: \(result.stderr)")
+        let file = try #require(try FileManager.default.contentsOfDirectory(atPath: out).first { $0.hasSuffix(".json") })
+        let run = try #require(JSONValue.parse(try String(contentsOfFile: out + "/" + file, encoding: .utf8)))
+        let tasks = run["tasks"]?.arrayValue ?? []
+        #expect(tasks.compactMap { $0["id"]?.stringValue } == ["py-typo", "py-port", "sh-config"])
+        #expect(tasks.allSatisfy { $0["error"] == nil && $0["score"]?["overall"]?.doubleValue != nil }, "\(tasks)")
+        #expect(run["provider"] == "local")
+        print("local model smoke suite: " + result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
     /// Whether something accepts connections on 127.0.0.1:`port`.
     static func listening(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
