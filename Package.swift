@@ -102,6 +102,12 @@ let package = Package(
                 "SparksCore", "SparksConfig", "SparksStore", "SparksSandbox", "SparksAgent", "SparksOrchestrator",
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // Proactive behaviour's rules (issue 9, not wired into the daemon yet): pulses with urgency,
+        // quiet hours, tolerance and a rate limit; the heartbeat prompt; mood; runtime knobs.
+        .target(name: "SparksProactive"),
+        // Work from outside (issue 9, not wired into the daemon yet): the CI monitor through `gh`, and
+        // ticket trackers (GitHub, GitLab, Jira, Linear): requests, parsing, the ticket → task mapping.
+        .target(name: "SparksIntake", dependencies: ["SparksCore"]),
         // The HTTP server of `sparks serve`: the dashboard, /metrics, /health.
         .target(
             name: "SparksServer",
@@ -155,6 +161,8 @@ let package = Package(
             name: "SparksOrchestratorTests",
             dependencies: ["SparksOrchestrator", "SparksConfig", "SparksStore", "SparksSandbox", "SparksLLM", "SparksObserve",
                            "SparksTesting", .product(name: "Hummingbird", package: "hummingbird")]),
+        .testTarget(name: "SparksProactiveTests", dependencies: ["SparksProactive"]),
+        .testTarget(name: "SparksIntakeTests", dependencies: ["SparksIntake"]),
         .testTarget(name: "SparksEvalTests", dependencies: ["SparksEval", "SparksTesting"]),
         .testTarget(name: "SparksTelegramTests", dependencies: ["SparksTelegram", "SparksTesting"]),
         .testTarget(name: "SparksMCPTests", dependencies: ["SparksMCP", .product(name: "Logging", package: "swift-log")],

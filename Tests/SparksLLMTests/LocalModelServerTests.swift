@@ -20,6 +20,12 @@ import Testing
         if open(args[args.index("--model") + 1]).read().startswith("crash"):
             print("/usr/bin/python3: No module named llama_cpp", file=sys.stderr)
             sys.exit(1)
+        model = args[args.index("--model") + 1]
+        def on_term(signum, frame):
+            open(model + ".sigterm", "w").write("stopped")
+            sys.exit(0)
+        import signal
+        signal.signal(signal.SIGTERM, on_term)
         port = int(args[args.index("--port") + 1])
         alias = args[args.index("--model_alias") + 1]
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -78,6 +84,9 @@ import Testing
         await server.stop()
         #expect(await server.state == .stopped)
         #expect(kill(pid, 0) != 0, "the server process is gone")
+        // SIGTERM did it (the server's handler ran): a child started with signals blocked ignores it
+        // and is only killed by the SIGKILL fallback.
+        #expect(FileManager.default.fileExists(atPath: fixture.model + ".sigterm"), "the server got SIGTERM")
         #expect((try? await client.listModels()) == nil)
         await client.shutdown()
     }

@@ -180,7 +180,8 @@ public actor LocalModelServer {
         process.standardOutput = log
         process.standardError = log
         do {
-            try process.run()
+            // Unblocked signals, so that the server stops on SIGTERM rather than only on SIGKILL.
+            try SignalMask.withNothingBlocked { try process.run() }
         } catch {
             throw SparksError(.modelUnavailable, "cannot start \(spec.python): \(error)",
                               hint: "check local_model.python, or run scripts/local-model.sh")
