@@ -54,7 +54,8 @@ import Testing
         let result = await runner.run("sleep", ["30"], in: "/tmp")
         #expect(result.exitCode == ProcessCommandRunner.timedOutExitCode)
         #expect(result.stderr.contains("sleep timed out after 0.3s"))
-        #expect(ContinuousClock.now - started < .seconds(3))
+        // Loose on purpose (a busy machine is slow): only a command left to finish takes 30 s.
+        #expect(ContinuousClock.now - started < .seconds(29))
     }
 
     @Test func childReceivesSIGTERMEvenFromAConcurrencyThread() async {
@@ -75,6 +76,6 @@ import Testing
         let result = await task.value
         #expect(result.exitCode != 0)
         #expect(result.stderr.contains("sleep cancelled"))
-        #expect(ContinuousClock.now - started < .seconds(3))
+        #expect(ContinuousClock.now - started < .seconds(29), "stopped, not left to finish its 30 s")
     }
 }
