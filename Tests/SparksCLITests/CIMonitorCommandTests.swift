@@ -1,0 +1,92 @@
+import Foundation
+import SparksCore
+import SparksTesting
+import Testing
+
+/// `sparks ci-monitor` with a fake `gh` on PATH whose checks fail until the PR's branch (in a real
+/// bare origin) holds the fix; the scripted model makes the fix.
+@Suite struct CIMonitorCommandTests {
+    struct Setup {
+        let home: TemporaryDirectory
+        let repo: TemporaryDirectory
+        let origin: TemporaryDirectory
+        let bin: TemporaryDirectory
+        let ghLog: String
+
+        init() throws {
+            home = try TemporaryDirectory(prefix: "ci-home")
+            origin = try TemporaryDirectory(prefix: "ci-origin")
+            try origin.git("init", "--quiet", "--bare", "--initial-branch=main")
+            repo = try TemporaryDirectory.gitRepository(prefix: "ci-repo", files: ["app.txt": "status: broken\n"])
+            try repo.git("remote", "add", "origin", origin.path)
+            try repo.git("push", "--quiet", "origin", "main", "main:feature")
+            bin = try TemporaryDirectory(prefix: "ci-bin")
+            ghLog = bin.path + "/gh.log"
+            let passing = #"{"statusCheckRollup":[{"__typename":"CheckRun","name":"test","status":"COMPLETED","conclusion":"SUCCESS"}]}"#
+            let failing = #"{"statusCheckRollup":[{"__typename":"CheckRun","name":"test","status":"COMPLETED","conclusion":"FAILURE"}]}"#
+            let gh = try bin.write("gh", """
+                #!/bin/sh
+                echo "$*" | head -n 1 >> "\(ghLog)"
+                case "$1 $2" in
+                "pr view")
+                    case "$*" in
+                    *headRefName*) echo '{"headRefName":"feature"}' ;;
+                    *statusCheckRollup*)
+                        if [ "$FAKE_GH_MODE" = nochecks ]; then echo '{"statusCheckRollup":[]}'
+                        elif git -C "\(origin.path)" show feature:app.txt | grep -q fixed; then echo '\(passing)'
+                        else echo '\(failing)'; fi ;;
+                    *mergedAt*) echo '{"mergedAt":null}' ;;
+                    esac ;;
+                "pr checks") echo '[{"name":"test","state":"FAILURE","link":"https://github.com/acme/app/actions/runs/42/job/1"}]'; exit 1 ;;
+                "run view") echo "test failed: app.txt says broken, expected fixed" ;;
+                "pr merge") exit 0 ;;
+                esac
+                """)
+            chmod(gh, 0o755)
+        }
+
+        func sparks(_ baseURL: String, extra: [String: String] = [:]) -> SparksBinary {
+            SparksBinary(home: home, baseURL: baseURL, extra: ["PATH": bin.path + ":/usr/bin:/bin"].merging(extra) { _, new in new })
+        }
+
+        var ghCalls: [String] {
+            ((try? String(contentsOfFile: ghLog, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        }
+    }
+
+    @Test func aFailingCheckIsHealedOnceThenMerged() async throws {
+        let setup = try Setup()
+        let server = ScriptedLLMServer(replies: [
+            .toolCall("file_edit", #"{"path":"app.txt","old":"status: broken","new":"status: fixed"}"#),
+            .text("Fixed app.txt."),
+        ])
+        try await server.start()
+        defer { Task { await server.stop() } }
+        let result = try await setup.sparks(server.baseURL, extra: ["SPARKS_ORCHESTRATOR_AUTONOMY": "4"]).run([
+            "ci-monitor", "--pr", "https://github.com/acme/app/pull/7", "--repo", setup.repo.path, "--heal", "--auto-merge",
+            "--poll", "5",
+        ], timeout: 180)
+        #expect(result.exitCode == 0, "stderr: \(result.stderr)")
+        #expect(result.stdout.contains("status=heal_succeeded heal_attempts=1 merged=true"), "\(result.stdout)")
+        #expect(try setup.origin.git("show", "feature:app.txt") == "status: fixed\n")
+        // The fix task saw the failing log.
+        let context = server.chatRequests.first?.messages.first { $0["role"] == "user" }?["content"]?.stringValue ?? ""
+        #expect(context.contains("app.txt says broken, expected fixed"))
+        #expect(setup.ghCalls.contains { $0.hasPrefix("pr merge https://github.com/acme/app/pull/7 --squash --delete-branch") })
+    }
+
+    @Test func aPullRequestWithNoChecksIsNeverMerged() async throws {
+        let setup = try Setup()
+        let server = ScriptedLLMServer(replies: [])
+        try await server.start()
+        defer { Task { await server.stop() } }
+        let result = try await setup.sparks(server.baseURL, extra: ["SPARKS_ORCHESTRATOR_AUTONOMY": "4", "FAKE_GH_MODE": "nochecks"]).run([
+            "ci-monitor", "--pr", "https://github.com/acme/app/pull/7", "--repo", setup.repo.path, "--auto-merge",
+            "--poll", "5", "--no-checks-grace", "1",
+        ], timeout: 120)
+        #expect(result.exitCode == 1)
+        #expect(result.stdout.contains("status=no_checks"), "\(result.stdout)")
+        #expect(result.stderr.contains("not merged"))
+        #expect(!setup.ghCalls.contains { $0.hasPrefix("pr merge") })
+    }
+}
