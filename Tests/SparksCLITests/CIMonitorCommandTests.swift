@@ -8,32 +8,24 @@ import Testing
 @Suite struct CIMonitorCommandTests {
     struct Setup {
         let home: TemporaryDirectory
-        let repo: TemporaryDirectory
-        let origin: TemporaryDirectory
-        let bin: TemporaryDirectory
-        let ghLog: String
+        let github: GitHubFixture
+        var repo: TemporaryDirectory { github.repo }
+        var origin: TemporaryDirectory { github.origin }
+        var ghCalls: [String] { github.ghCalls }
 
         init() throws {
             home = try TemporaryDirectory(prefix: "ci-home")
-            origin = try TemporaryDirectory(prefix: "ci-origin")
-            try origin.git("init", "--quiet", "--bare", "--initial-branch=main")
-            repo = try TemporaryDirectory.gitRepository(prefix: "ci-repo", files: ["app.txt": "status: broken\n"])
-            try repo.git("remote", "add", "origin", origin.path)
-            try repo.git("push", "--quiet", "origin", "main", "main:feature")
-            bin = try TemporaryDirectory(prefix: "ci-bin")
-            ghLog = bin.path + "/gh.log"
+            github = try GitHubFixture(prefix: "ci", files: ["app.txt": "status: broken\n"], branches: ["main", "feature"])
             let passing = #"{"statusCheckRollup":[{"__typename":"CheckRun","name":"test","status":"COMPLETED","conclusion":"SUCCESS"}]}"#
             let failing = #"{"statusCheckRollup":[{"__typename":"CheckRun","name":"test","status":"COMPLETED","conclusion":"FAILURE"}]}"#
-            let gh = try bin.write("gh", """
-                #!/bin/sh
-                echo "$*" | head -n 1 >> "\(ghLog)"
+            try github.installGH("""
                 case "$1 $2" in
                 "pr view")
                     case "$*" in
                     *headRefName*) echo '{"headRefName":"feature"}' ;;
                     *statusCheckRollup*)
                         if [ "$FAKE_GH_MODE" = nochecks ]; then echo '{"statusCheckRollup":[]}'
-                        elif git -C "\(origin.path)" show feature:app.txt | grep -q fixed; then echo '\(passing)'
+                        elif git -C "\(github.origin.path)" show feature:app.txt | grep -q fixed; then echo '\(passing)'
                         else echo '\(failing)'; fi ;;
                     *mergedAt*) echo '{"mergedAt":null}' ;;
                     esac ;;
@@ -42,15 +34,10 @@ import Testing
                 "pr merge") exit 0 ;;
                 esac
                 """)
-            chmod(gh, 0o755)
         }
 
         func sparks(_ baseURL: String, extra: [String: String] = [:]) -> SparksBinary {
-            SparksBinary(home: home, baseURL: baseURL, extra: ["PATH": bin.path + ":/usr/bin:/bin"].merging(extra) { _, new in new })
-        }
-
-        var ghCalls: [String] {
-            ((try? String(contentsOfFile: ghLog, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+            SparksBinary(home: home, baseURL: baseURL, extra: ["PATH": github.bin.path + ":/usr/bin:/bin"].merging(extra) { _, new in new })
         }
     }
 

@@ -9,35 +9,22 @@ import Testing
 @Suite struct SelfBuildCommandTests {
     struct Setup {
         let home: TemporaryDirectory
-        let repo: TemporaryDirectory
-        let origin: TemporaryDirectory
-        let bin: TemporaryDirectory
-        let ghLog: String
+        let github: GitHubFixture
+        var repo: TemporaryDirectory { github.repo }
+        var origin: TemporaryDirectory { github.origin }
+        var ghCalls: [String] { github.ghCalls }
 
         init() throws {
             home = try TemporaryDirectory(prefix: "sb-home")
-            origin = try TemporaryDirectory(prefix: "sb-origin")
-            try origin.git("init", "--quiet", "--bare", "--initial-branch=main")
-            repo = try TemporaryDirectory.gitRepository(prefix: "sb-repo", files: ["README.md": "# App\n\nStatus: brokne\n"])
-            try repo.git("remote", "add", "origin", origin.path)
-            try repo.git("push", "--quiet", "origin", "main")
-            bin = try TemporaryDirectory(prefix: "sb-bin")
-            ghLog = bin.path + "/gh.log"
-            let gh = try bin.write("gh", """
-                #!/bin/sh
-                echo "$*" | head -n 1 >> "\(ghLog)"
+            github = try GitHubFixture(prefix: "sb", files: ["README.md": "# App\n\nStatus: brokne\n"])
+            try github.installGH("""
                 [ "$1 $2" = "pr create" ] && echo "https://github.com/acme/app/pull/7"
                 exit 0
                 """)
-            chmod(gh, 0o755)
         }
 
         func sparks(_ baseURL: String) -> SparksBinary {
-            SparksBinary(home: home, baseURL: baseURL, extra: ["PATH": bin.path + ":/usr/bin:/bin"])
-        }
-
-        var ghCalls: [String] {
-            ((try? String(contentsOfFile: ghLog, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+            SparksBinary(home: home, baseURL: baseURL, extra: ["PATH": github.bin.path + ":/usr/bin:/bin"])
         }
     }
 
