@@ -241,12 +241,16 @@ struct StdioRegistryTests {
     }
 
     @Test func theServerGetsItsEnvironmentAndNotSparksSecrets() async throws {
-        setenv("SPARKS_MCP_TEST_SECRET", "do-not-pass", 1)
-        defer { unsetenv("SPARKS_MCP_TEST_SECRET") }
+        // A variable of this process that is not on the inherited list stands for a secret. The
+        // environment is only read, never changed: `setenv` while other tests spawn processes can
+        // crash them (they copy `environ` as it is reallocated).
+        let own = ProcessInfo.processInfo.environment
+        let secretName = try #require(own.keys.sorted().first { !MCPRegistry.inheritedEnvironment.contains($0) && !(own[$0] ?? "").isEmpty },
+                                      "the test process has no variable beyond the inherited ones")
         let registry = try MCPRegistry(
             servers: [MCPFixture.stdio(env: ["DEMO_TOKEN": "configured"])], logger: MCPFixture.logger)
         let configured = try await registry.call("mcp:demo:env", argumentsJSON: #"{"name": "DEMO_TOKEN"}"#)
-        let leaked = try await registry.call("mcp:demo:env", argumentsJSON: #"{"name": "SPARKS_MCP_TEST_SECRET"}"#)
+        let leaked = try await registry.call("mcp:demo:env", argumentsJSON: #"{"name": "\#(secretName)"}"#)
         let home = try await registry.call("mcp:demo:env", argumentsJSON: #"{"name": "HOME"}"#)
         await registry.shutdown()
         #expect(configured.text == "configured")
