@@ -87,7 +87,7 @@ let package = Package(
             name: "SparksOrchestrator",
             dependencies: [
                 "SparksCore", "SparksConfig", "SparksStore", "SparksLLM", "SparksSandbox", "SparksTools", "SparksAgent",
-                "SparksObserve", "SparksMCP", .product(name: "Logging", package: "swift-log"),
+                "SparksObserve", "SparksMCP", "SparksIntake", "SparksProactive", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Yams", package: "Yams"),
@@ -105,14 +105,14 @@ let package = Package(
         // Proactive behaviour's rules (issue 9, not wired into the daemon yet): pulses with urgency,
         // quiet hours, tolerance and a rate limit; the heartbeat prompt; mood; runtime knobs.
         .target(name: "SparksProactive"),
-        // Work from outside (issue 9, not wired into the daemon yet): the CI monitor through `gh`, and
-        // ticket trackers (GitHub, GitLab, Jira, Linear): requests, parsing, the ticket → task mapping.
-        .target(name: "SparksIntake", dependencies: ["SparksCore"]),
+        // Work from outside: the CI monitor through `gh`, and ticket trackers (GitHub, GitLab, Jira,
+        // Linear): requests, parsing, webhook payloads, the ticket → task mapping, an HTTP transport.
+        .target(name: "SparksIntake", dependencies: ["SparksCore", .product(name: "AsyncHTTPClient", package: "async-http-client")]),
         // The HTTP server of `sparks serve`: the dashboard, /metrics, /health.
         .target(
             name: "SparksServer",
             dependencies: [
-                "SparksCore", "SparksConfig", "SparksStore", "SparksSandbox", "SparksObserve", "SparksOrchestrator",
+                "SparksCore", "SparksConfig", "SparksStore", "SparksSandbox", "SparksObserve", "SparksOrchestrator", "SparksIntake",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Crypto", package: "swift-crypto"),

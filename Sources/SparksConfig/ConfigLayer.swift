@@ -22,6 +22,8 @@ struct ConfigLayer: Sendable {
     var webhooks: [SparkEntry] = []
     /// `[[mcp.servers]]` entries, in file order.
     var mcpServers: [SparkEntry] = []
+    /// `[[tickets.sources]]` entries, in file order.
+    var ticketSources: [SparkEntry] = []
     var warnings: [String] = []
 }
 
@@ -57,6 +59,9 @@ extension ConfigLayer {
             } else if path == "mcp.servers" {
                 mcpServers += try readEntries(node, section: "mcp.servers", specs: ConfigSchema.mcpServerByName, required: "name",
                                               file: file, index: index)
+            } else if path == "tickets.sources" {
+                ticketSources += try readEntries(node, section: "tickets.sources", specs: ConfigSchema.ticketSourceByName,
+                                                 required: "provider", file: file, index: index)
             } else if ConfigSchema.sections.contains(path) {
                 guard let child = node.table else {
                     throw SparksError(.configInvalid, "\(file):\(line): `\(path)` must be a table ([\(path)])")
@@ -173,6 +178,10 @@ extension ConfigLayer {
                                       hint: "a [[\(section)]] entry takes: " + specs.keys.sorted().joined(separator: ", "))
                 }
                 let converted = try Self.convert(value, spec: spec, path: "\(section).\(key)", file: file, line: line)
+                if let allowed = spec.allowed, case .string(let text) = converted, !allowed.contains(text) {
+                    throw SparksError(.configInvalid, "\(file):\(line): `\(section).\(key)` is \"\(text)\"; expected one of: "
+                        + allowed.joined(separator: ", "))
+                }
                 fields[key] = SourcedValue(value: converted, source: .file(path: file, line: line))
             }
             guard fields[required] != nil else {

@@ -72,11 +72,13 @@ public struct ConfigLoader: Sendable {
         var warnings: [String] = []
         var webhookEntries: [SparkEntry] = []
         var mcpEntries: [SparkEntry] = []
+        var ticketEntries: [SparkEntry] = []
         for layer in layers {
             values.merge(layer.values) { _, new in new }
             warnings += layer.warnings
             if !layer.webhooks.isEmpty { webhookEntries = layer.webhooks }
             if !layer.mcpServers.isEmpty { mcpEntries = layer.mcpServers }
+            if !layer.ticketSources.isEmpty { ticketEntries = layer.ticketSources }
             for entry in layer.sparks {
                 guard case .string(let name)? = entry.fields["name"]?.value else { continue }
                 if sparkEntries[name] == nil { sparkOrder.append(name) }
@@ -332,6 +334,17 @@ public struct ConfigLoader: Sendable {
             }
             config.mcpServers.append(server)
         }
+        config.tickets.enabled = resolver.bool("tickets.enabled", default: config.tickets.enabled)
+        config.tickets.pollIntervalSecs = resolver.int("tickets.poll_interval_secs", default: config.tickets.pollIntervalSecs)
+        config.tickets.writebackIntervalSecs = resolver.int("tickets.writeback_interval_secs", default: config.tickets.writebackIntervalSecs)
+        var seenSources: Set<String> = []
+        for entry in ticketEntries {
+            let source = try Self.ticketSource(entry, secrets: secrets, environment: environment)
+            guard seenSources.insert(source.name.lowercased()).inserted else {
+                throw SparksError(.configInvalid, "\(entry.source): ticket source \(source.name) is configured twice")
+            }
+            config.tickets.sources.append(source)
+        }
         for spark in config.sparks {
             for tool in spark.tools where tool.hasPrefix("mcp:") {
                 let parts = tool.split(separator: ":", omittingEmptySubsequences: false)
@@ -346,6 +359,7 @@ public struct ConfigLoader: Sendable {
         config.knownSecrets = secrets.storedValues() + [config.llm.apiKey, config.langfuse?.publicKey, config.langfuse?.secretKey]
             .compactMap { $0 } + config.api.keys + (config.otel?.headers.map(\.1) ?? []) + [config.webhook.githubSecret, config.telegram.token].compactMap { $0 }
             + config.mcpServers.flatMap { Array($0.env.values) + Array($0.headers.values) }
+            + config.tickets.sources.flatMap { [$0.token, $0.webhookSecret].compactMap { $0 } }
         let entries = ConfigSchema.keys.map { spec in
             ConfigEntry(key: spec.path, value: resolver.display[spec.path] ?? "(not set)",
                         source: resolver.sources[spec.path] ?? .builtIn)
@@ -442,6 +456,53 @@ public struct ConfigLoader: Sendable {
         server.requiresConfirmation = list("requires_confirmation")
         server.roPaths = list("ro_paths").map { expand($0, environment: environment) }
         return server
+    }
+
+    /// Environment variables a source's token is read from when `token` is not set.
+    static let ticketTokenVariables: [String: [String]] = [
+        "github": ["GH_TOKEN", "GITHUB_TOKEN"], "gitlab": ["GITLAB_TOKEN"], "jira": ["JIRA_API_TOKEN"], "linear": ["LINEAR_API_KEY"],
+    ]
+
+    static func ticketSource(_ entry: SparkEntry, secrets: SecretResolver, environment: [String: String]) throws(SparksError)
+        -> TicketSourceSettings
+    {
+        func text(_ key: String) -> String? {
+            if case .string(let value)? = entry.fields[key]?.value, !value.isEmpty { return value }
+            return nil
+        }
+        let provider = text("provider") ?? ""
+        guard let repo = text("repo") else {
+            throw SparksError(.configInvalid, "\(entry.source): a [[tickets.sources]] entry needs `repo` "
+                + "(GitHub owner/name, GitLab group/project, Jira project key or Linear team key)")
+        }
+        guard let repository = text("repository") else {
+            throw SparksError(.configInvalid, "\(entry.source): ticket source \(provider):\(repo) needs `repository`, the checkout its tasks work in")
+        }
+        var source = TicketSourceSettings(provider: provider, repo: repo, repository: expand(repository, environment: environment),
+                                          source: "\(entry.source)")
+        source.label = text("label") ?? source.label
+        if let token = text("token") {
+            source.token = try secrets.resolve(token, key: "tickets.sources.token", source: entry.fields["token"]?.source ?? entry.source)
+        } else if let variable = ticketTokenVariables[provider]?.first(where: { !(environment[$0] ?? "").isEmpty }),
+                  let value = environment[variable] {
+            source.token = Secret(value)
+        }
+        source.email = text("email") ?? environment["JIRA_EMAIL"].flatMap { provider == "jira" && !$0.isEmpty ? $0 : nil }
+        source.apiBase = text("api_base")
+        if let base = source.apiBase {
+            try checkURL(base, source: entry.fields["api_base"]?.source ?? entry.source, key: "tickets.sources.api_base")
+        } else if provider == "jira" {
+            throw SparksError(.configInvalid, "\(entry.source): a Jira ticket source needs `api_base` (https://your-site.atlassian.net)")
+        }
+        source.spark = text("spark")
+        source.verify = text("verify")
+        if let secret = text("webhook_secret") {
+            source.webhookSecret = try secrets.resolve(secret, key: "tickets.sources.webhook_secret",
+                                                       source: entry.fields["webhook_secret"]?.source ?? entry.source)
+        }
+        if case .bool(let value)? = entry.fields["close_on_success"]?.value { source.closeOnSuccess = value }
+        if case .bool(let value)? = entry.fields["poll"]?.value { source.poll = value }
+        return source
     }
 
     static func webhookRule(_ entry: SparkEntry, config: SparksConfig) throws(SparksError) -> WebhookRule {

@@ -172,6 +172,9 @@ enum ConfigSchema {
         KeySpec(path: "api.requests_per_minute", kind: .int, range: 1...100_000),
         KeySpec(path: "api.burst", kind: .int, range: 1...100_000),
         KeySpec(path: "api.max_body_bytes", kind: .int, range: 1024...67_108_864),
+        KeySpec(path: "tickets.enabled", kind: .bool),
+        KeySpec(path: "tickets.poll_interval_secs", kind: .int, range: 5...86_400),
+        KeySpec(path: "tickets.writeback_interval_secs", kind: .int, range: 1...3600),
     ]
 
     /// Keys of one `[[sparks]]` entry.
@@ -221,6 +224,24 @@ enum ConfigSchema {
         KeySpec(path: "network", kind: .bool),
         KeySpec(path: "ro_paths", kind: .stringArray),
     ]
+
+    /// Keys of one `[[tickets.sources]]` entry.
+    static let ticketSourceKeys: [KeySpec] = [
+        KeySpec(path: "provider", kind: .string, allowed: ["github", "gitlab", "jira", "linear"]),
+        KeySpec(path: "repo", kind: .string),
+        KeySpec(path: "label", kind: .string),
+        KeySpec(path: "token", kind: .string, secret: true),
+        KeySpec(path: "email", kind: .string),
+        KeySpec(path: "api_base", kind: .string),
+        KeySpec(path: "repository", kind: .string),
+        KeySpec(path: "spark", kind: .string),
+        KeySpec(path: "verify", kind: .string),
+        KeySpec(path: "webhook_secret", kind: .string, secret: true),
+        KeySpec(path: "close_on_success", kind: .bool),
+        KeySpec(path: "poll", kind: .bool),
+    ]
+
+    static let ticketSourceByName: [String: KeySpec] = Dictionary(uniqueKeysWithValues: ticketSourceKeys.map { ($0.path, $0) })
 
     static let mcpServerByName: [String: KeySpec] = Dictionary(uniqueKeysWithValues: mcpServerKeys.map { ($0.path, $0) })
 

@@ -239,6 +239,58 @@ public struct WebhookSettings: Sendable {
     public init() {}
 }
 
+/// One tracker Sparks takes tickets from (`[[tickets.sources]]`).
+public struct TicketSourceSettings: Sendable {
+    /// `github`, `gitlab`, `jira` or `linear`.
+    public var provider: String
+    /// GitHub `owner/name`, GitLab project path or id, Jira project key, Linear team key.
+    public var repo: String
+    /// Only tickets with this label become tasks.
+    public var label = "sparks"
+    /// The API token (`secret:NAME`, or the provider's usual variable: GH_TOKEN, GITLAB_TOKEN,
+    /// JIRA_API_TOKEN, LINEAR_API_KEY); nil = polling skips this source with an event.
+    public var token: Secret?
+    /// Jira's account email (or JIRA_EMAIL).
+    public var email: String?
+    /// The API base; nil = the provider's public one (Jira has none: required there).
+    public var apiBase: String?
+    /// The checkout the tasks work in.
+    public var repository: String
+    /// The spark when the ticket names none with a `sparks:<name>` label; nil = selection decides.
+    public var spark: String?
+    public var verify: String?
+    /// The secret that signs this tracker's webhook deliveries; nil = its webhook is refused.
+    public var webhookSecret: Secret?
+    /// Close the ticket when its task succeeds (a comment is always left).
+    public var closeOnSuccess = true
+    /// Poll this source (false: webhook deliveries only).
+    public var poll = true
+    /// `file:line`, for messages.
+    public var source: String
+
+    public init(provider: String, repo: String, repository: String, source: String) {
+        self.provider = provider
+        self.repo = repo
+        self.repository = repository
+        self.source = source
+    }
+
+    /// `github:owner/name`: how events and the intake log name the source.
+    public var name: String { "\(provider):\(repo)" }
+}
+
+/// Ticket intake (`[tickets]`, `[[tickets.sources]]`).
+public struct TicketSettings: Sendable {
+    /// Poll the sources from `sparks serve` (webhooks work whenever a source has a secret).
+    public var enabled = false
+    public var pollIntervalSecs = 300
+    /// How often finished ticket tasks are reported back (comment, close).
+    public var writebackIntervalSecs = 30
+    public var sources: [TicketSourceSettings] = []
+
+    public init() {}
+}
+
 /// The prompt scanner's settings as configured (`[scanner]`).
 public struct ScannerSettings: Sendable {
     public var enabled = true
@@ -281,6 +333,7 @@ public struct SparksConfig: Sendable {
     public var webhook = WebhookSettings()
     public var mcpServers: [MCPServerSettings] = []
     public var telegram = TelegramSettings()
+    public var tickets = TicketSettings()
     /// How long a server's tool list is trusted before it is fetched again.
     public var mcpToolsTTLSecs = 300
     public var priceInputPerMTok: Double?

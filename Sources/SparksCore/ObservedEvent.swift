@@ -46,6 +46,16 @@ public enum EventCategory: String, Sendable, Codable, CaseIterable {
     case feature
     /// An MCP server started, crashed, restarted, changed its tools or was given up.
     case mcpServer = "mcp_server"
+    /// A ticket was taken in, skipped, refused, or its result written back to the tracker.
+    case ticket
+    /// A proactive message (heartbeat, musing, alert, re-entry) was delivered or held back.
+    case pulse
+    /// A runtime knob changed while running.
+    case knobChange = "knob_change"
+    /// A self-metrics sample found an anomaly (or the anomaly cleared).
+    case selfMetrics = "self_metrics"
+    /// An alert rule matched the activity log.
+    case alert
     /// An observer client fell behind and missed events (sent to that client only).
     case observerLagged = "observer_lagged"
 
@@ -76,6 +86,11 @@ public enum EventCategory: String, Sendable, Codable, CaseIterable {
         case .autonomyRefused: "AUTONOMY"
         case .feature: "FEATURE"
         case .mcpServer: "MCP"
+        case .ticket: "TICKET"
+        case .pulse: "PULSE"
+        case .knobChange: "KNOB"
+        case .selfMetrics: "METRICS"
+        case .alert: "ALERT"
         case .observerLagged: "LAGGED"
         }
     }

@@ -12,16 +12,24 @@ import SparksStore
 /// (`X-Hub-Signature-256`, HMAC-SHA256, checked in constant time) become tasks by the
 /// `[[webhooks]]` rules. Unsigned or wrongly signed requests get 401 and create nothing; a
 /// delivery id seen before gets 409; bodies over the limit get 413.
+///
+/// Issue events for a repository in `[[tickets.sources]]` (provider github) go to ticket intake
+/// instead: labelled tickets become tasks once, and their results are written back.
 public struct GitHubWebhook: Sendable {
     public let orchestrator: Orchestrator
-    let secret: Secret
+    /// `[webhook] github_secret` and the `webhook_secret` of each GitHub ticket source.
+    let secrets: [Secret]
     let settings: WebhookSettings
+    let tickets: TicketIntake?
 
-    public init?(orchestrator: Orchestrator) {
-        guard let secret = orchestrator.config.webhook.githubSecret else { return nil }
+    public init?(orchestrator: Orchestrator, tickets: TicketIntake? = nil) {
+        let sourceSecrets = tickets == nil ? [] : orchestrator.config.tickets.sources.filter { $0.provider == "github" }.compactMap(\.webhookSecret)
+        let secrets = [orchestrator.config.webhook.githubSecret].compactMap { $0 } + sourceSecrets
+        guard !secrets.isEmpty else { return nil }
         self.orchestrator = orchestrator
-        self.secret = secret
+        self.secrets = secrets
         self.settings = orchestrator.config.webhook
+        self.tickets = tickets
     }
 
     func register(on router: Hummingbird.Router<BasicRequestContext>) {
@@ -44,7 +52,8 @@ public struct GitHubWebhook: Sendable {
             return Self.answer(.contentTooLarge, ["error": .string("the body is larger than \(settings.maxBodyBytes) bytes")])
         }
         let bytes = Data(buffer: body)
-        guard let signature = request.headers[HTTPField.Name("X-Hub-Signature-256")!], Self.verify(signature, body: bytes, secret: secret) else {
+        guard let signature = request.headers[HTTPField.Name("X-Hub-Signature-256")!],
+              secrets.contains(where: { Self.verify(signature, body: bytes, secret: $0) }) else {
             orchestrator.store.emit(.sandboxViolation, "a GitHub webhook with a missing or wrong signature was refused",
                                     details: .object(["source": .string("github")]))
             return Self.answer(.unauthorized, ["error": .string("missing or invalid X-Hub-Signature-256")])
@@ -63,6 +72,9 @@ public struct GitHubWebhook: Sendable {
         }
         guard let payload = JSONValue.parse(String(decoding: bytes, as: UTF8.self)), case .object = payload else {
             return Self.answer(.badRequest, ["error": .string("the body is not a JSON object")])
+        }
+        if event == "issues", let tickets, let response = TicketWebhook.admit(provider: .github, body: bytes, intake: tickets) {
+            return response
         }
         guard let match = Self.match(event: event, payload: payload, rules: settings.rules) else {
             return Self.answer(.ok, ["status": .string("ignored"), "reason": .string("no [[webhooks]] rule matches \(event).\(payload["action"]?.stringValue ?? "")")])

@@ -47,18 +47,20 @@ public final class SparksHTTPServer: Service, Sendable {
     let metrics: SparksMetrics
     let api: OpenAIAPI?
     let webhook: GitHubWebhook?
+    let ticketWebhook: TicketWebhook?
     let logger: Logger
     let onRunning: @Sendable (Int) -> Void
     let shuttingDown = ShutdownFlag()
 
     public init(settings: ServerSettings, data: DashboardData, metrics: SparksMetrics, api: OpenAIAPI? = nil,
-                webhook: GitHubWebhook? = nil, logger: Logger,
+                webhook: GitHubWebhook? = nil, ticketWebhook: TicketWebhook? = nil, logger: Logger,
                 onRunning: @escaping @Sendable (Int) -> Void = { _ in }) {
         self.settings = settings
         self.data = data
         self.metrics = metrics
         self.api = api
         self.webhook = webhook
+        self.ticketWebhook = ticketWebhook
         self.logger = logger
         self.onRunning = onRunning
     }
@@ -89,6 +91,7 @@ public final class SparksHTTPServer: Service, Sendable {
                                               limiter: RateLimiter(perMinute: settings.requestsPerMinute, burst: settings.burst)))
         api?.register(on: router)
         webhook?.register(on: router)
+        ticketWebhook?.register(on: router)
         router.get("/health") { _, _ in
             Self.response(.ok, #"{"status":"ok","version":"\#(SparksVersion.current)"}"#, type: "application/json")
         }

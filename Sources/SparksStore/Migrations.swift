@@ -257,6 +257,45 @@ enum Migrations {
                 CREATE INDEX eval_runs_by_finished ON eval_runs(finished_at DESC);
                 """)
         }
+        // Autonomous work: the ticket intake log (dedup and write-back), alert rules, runtime knobs
+        // set while running, and self-metrics snapshots.
+        migrator.registerMigration("v8_tickets_alerts_knobs_metrics") { db in
+            try db.execute(sql: """
+                CREATE TABLE ticket_intake (
+                    dedup_key TEXT PRIMARY KEY,
+                    provider TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    ticket TEXT NOT NULL,
+                    via TEXT NOT NULL,
+                    task_id TEXT,
+                    status TEXT NOT NULL,
+                    received_at TEXT NOT NULL,
+                    synced_at TEXT,
+                    sync_error TEXT
+                );
+                CREATE INDEX ticket_intake_by_status ON ticket_intake(status);
+                CREATE TABLE alert_rules (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    name TEXT NOT NULL,
+                    pattern TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    severity TEXT NOT NULL,
+                    enabled INTEGER NOT NULL DEFAULT 1,
+                    silence_secs INTEGER NOT NULL DEFAULT 300,
+                    created_at TEXT NOT NULL
+                );
+                CREATE TABLE runtime_knobs (
+                    key TEXT PRIMARY KEY,
+                    value TEXT NOT NULL,
+                    updated_at TEXT NOT NULL
+                );
+                CREATE TABLE self_metrics (
+                    at TEXT NOT NULL,
+                    snapshot TEXT NOT NULL
+                );
+                CREATE INDEX self_metrics_by_at ON self_metrics(at DESC);
+                """)
+        }
         return migrator
     }
 }

@@ -4,6 +4,7 @@ import Logging
 import ServiceLifecycle
 import SparksConfig
 import SparksCore
+import SparksIntake
 import SparksObserve
 import SparksOrchestrator
 import SparksServer
@@ -77,6 +78,12 @@ struct ServeCommand: AsyncParsableCommand {
             let observer = ObserverServer(path: (config.home as NSString).appendingPathComponent("observer.sock"), store: store,
                                           logger: logger)
             var services: [any Service] = [queue, observer]
+            // Tickets: polled when [tickets] enabled; written back whenever a source can bring them in.
+            let ticketTransport = config.tickets.sources.isEmpty ? nil : AsyncHTTPTransport()
+            let tickets = ticketTransport.map { TicketIntake(orchestrator: orchestrator, transport: $0, logger: logger) }
+            if let tickets, config.tickets.enabled || config.tickets.sources.contains(where: { $0.webhookSecret != nil }) {
+                services.append(TicketIntakeService(intake: tickets, polling: config.tickets.enabled))
+            }
             if let langfuse { services.append(langfuse) }
             if let otlp { services.append(otlp) }
             if let serverSettings {
@@ -85,7 +92,8 @@ struct ServeCommand: AsyncParsableCommand {
                                     repository: config.api.repository ?? FileManager.default.currentDirectoryPath)
                 api.maxBodyBytes = config.api.maxBodyBytes
                 services.append(SparksHTTPServer(settings: serverSettings, data: DashboardData(store: store, config: config), metrics: metrics,
-                                                 api: api, webhook: GitHubWebhook(orchestrator: orchestrator), logger: logger) { port in
+                                                 api: api, webhook: GitHubWebhook(orchestrator: orchestrator, tickets: tickets),
+                                                 ticketWebhook: tickets.map(TicketWebhook.init(intake:)), logger: logger) { port in
                     Terminal.error("dashboard http://\(host):\(port)/dashboard · metrics http://\(host):\(port)/metrics · "
                         + "OpenAI-compatible API http://\(host):\(port)/v1 (\(config.api.keys.isEmpty ? "no keys: set SPARKS_API_KEYS" : "\(config.api.keys.count) key(s)"))")
                 })
@@ -112,6 +120,7 @@ struct ServeCommand: AsyncParsableCommand {
                 throw (error as? SparksError) ?? SparksError(.internalError, "the daemon stopped: \(error)")
             }
             await mcp?.shutdown()
+            await ticketTransport?.shutdown()
             await shutdown()
             withExtendedLifetime(lock) {}
             Terminal.error("sparks serve stopped")
