@@ -156,7 +156,8 @@ let package = Package(
             exclude: ["Fixtures"]),
         .testTarget(
             name: "SparksCLITests",
-            dependencies: ["sparks", "SparksStore", "SparksTesting", .product(name: "Hummingbird", package: "hummingbird")]),
+            dependencies: ["sparks", "SparksStore", "SparksTesting", .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
             name: "SparksOrchestratorTests",
             dependencies: ["SparksOrchestrator", "SparksConfig", "SparksStore", "SparksSandbox", "SparksLLM", "SparksObserve",
@@ -170,7 +171,7 @@ let package = Package(
         .testTarget(name: "SparksObserveTests", dependencies: ["SparksObserve", "SparksStore", "SparksTesting"]),
         .testTarget(
             name: "SparksServerTests",
-            dependencies: ["SparksServer", "SparksOrchestrator", "SparksConfig", "SparksStore", "SparksObserve", "SparksTesting",
+            dependencies: ["SparksServer", "SparksOrchestrator", "SparksConfig", "SparksStore", "SparksObserve", "SparksTesting", "SparksIntake",
                            .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Logging", package: "swift-log"),
                            .product(name: "Crypto", package: "swift-crypto")]),
     ]

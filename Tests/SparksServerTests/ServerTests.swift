@@ -5,6 +5,7 @@ import NIOCore
 import SparksConfig
 import SparksCore
 import SparksObserve
+import SparksIntake
 import SparksOrchestrator
 import SparksServer
 import SparksStore
@@ -45,9 +46,12 @@ struct ServerHarness {
         let orchestrator = Orchestrator(config: config, store: store, model: model, sandbox: try SandboxFactory.make(config.sandbox),
                                         metrics: metrics, logger: logger)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let tickets = config.tickets.sources.isEmpty ? nil : TicketIntake(orchestrator: orchestrator, transport: AsyncHTTPTransport(),
+                                                                          logger: logger)
         let server = SparksHTTPServer(settings: ServerSettings(host: "127.0.0.1", port: 0, keys: keys.map { Secret($0) }),
                                       data: DashboardData(store: store, config: config), metrics: metrics,
-                                      webhook: GitHubWebhook(orchestrator: orchestrator), logger: logger) { port in
+                                      webhook: GitHubWebhook(orchestrator: orchestrator, tickets: tickets),
+                                      ticketWebhook: tickets.map(TicketWebhook.init(intake:)), logger: logger) { port in
             continuation.yield(port)
             continuation.finish()
         }
