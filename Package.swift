@@ -160,7 +160,7 @@ let package = Package(
                            .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
             name: "SparksOrchestratorTests",
-            dependencies: ["SparksOrchestrator", "SparksConfig", "SparksStore", "SparksSandbox", "SparksLLM", "SparksObserve",
+            dependencies: ["SparksOrchestrator", "SparksConfig", "SparksStore", "SparksSandbox", "SparksLLM", "SparksObserve", "SparksProactive",
                            "SparksTesting", .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(name: "SparksProactiveTests", dependencies: ["SparksProactive"]),
         .testTarget(name: "SparksIntakeTests", dependencies: ["SparksIntake"]),

@@ -2,6 +2,7 @@ import Foundation
 import SparksCore
 import SparksLLM
 import SparksObserve
+import SparksProactive
 import SparksSandbox
 
 /// A chat model that records each call's latency, outcome and tokens in the metrics.
@@ -73,6 +74,47 @@ struct MeteredSandbox: Sandbox {
         } catch {
             metrics.recordSandboxRun(kind: base.kind, duration: start.duration(to: .now), outcome: "error")
             throw error
+        }
+    }
+}
+
+/// A chat model that counts calls, failures and latency for self-metrics.
+struct CountedChatModel: ChatModel {
+    let base: any ChatModel
+    let counters: SelfMetricsCounters
+
+    var defaultModel: String { base.defaultModel }
+
+    func listModels() async throws(SparksError) -> [String] { try await base.listModels() }
+
+    func complete(_ request: ChatRequest) async throws(SparksError) -> ChatResponse {
+        let start = ContinuousClock.now
+        do {
+            let response = try await base.complete(request)
+            counters.recordLLMCall(latency: start.duration(to: .now), failed: false, at: Date())
+            return response
+        } catch {
+            counters.recordLLMCall(latency: start.duration(to: .now), failed: true, at: Date())
+            throw error
+        }
+    }
+
+    func stream(_ request: ChatRequest) -> AsyncThrowingStream<ChatStreamEvent, any Error> {
+        let upstream = base.stream(request)
+        let counters = self.counters
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                let start = ContinuousClock.now
+                do {
+                    for try await event in upstream { continuation.yield(event) }
+                    counters.recordLLMCall(latency: start.duration(to: .now), failed: false, at: Date())
+                    continuation.finish()
+                } catch {
+                    counters.recordLLMCall(latency: start.duration(to: .now), failed: true, at: Date())
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
         }
     }
 }

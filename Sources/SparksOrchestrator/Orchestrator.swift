@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Logging
 import SparksAgent
 import SparksConfig
@@ -6,6 +7,7 @@ import SparksCore
 import SparksLLM
 import SparksMCP
 import SparksObserve
+import SparksProactive
 import SparksSandbox
 import SparksStore
 import SparksTools
@@ -27,7 +29,9 @@ public struct Orchestrator: Sendable {
     public let memory: (any MemoryAccess)?
     public let scanner: PromptScanner
     public let selector: SparkSelector
-    public let autonomy: AutonomyLadder
+    /// The autonomy level in force: the configured one until the `autonomy` knob changes it.
+    public var autonomy: AutonomyLadder { AutonomyLadder(level: autonomyLevel.withLock { $0 }) }
+    private let autonomyLevel: SharedLevel
     /// Where task traces go (Langfuse); nil when tracing is off.
     public let langfuse: LangfuseExporter?
     /// OpenTelemetry export of the same traces (OTLP/HTTP); nil when off.
@@ -44,7 +48,7 @@ public struct Orchestrator: Sendable {
                 registry: ToolRegistry = .builtIn(), confirmer: (@Sendable (String, String) async -> Bool)? = nil,
                 memory: (any MemoryAccess)? = nil, selectionPolicy: SelectionPolicy = SelectionPolicy(),
                 langfuse: LangfuseExporter? = nil, otlp: OTLPExporter? = nil, metrics: SparksMetrics? = nil, mcp: MCPRegistry? = nil, semanticCheck: PromptScanner.SemanticCheck? = nil,
-                logger: Logger = Logger(label: "sparks")) {
+                selfMetrics: SelfMetricsCounters? = nil, logger: Logger = Logger(label: "sparks")) {
         self.langfuse = langfuse
         self.otlp = otlp
         self.metrics = metrics
@@ -52,7 +56,8 @@ public struct Orchestrator: Sendable {
         self.memory = memory
         self.config = config
         self.store = store
-        self.model = metrics.map { MeteredChatModel(base: model, metrics: $0) } ?? model
+        let metered: any ChatModel = metrics.map { MeteredChatModel(base: model, metrics: $0) } ?? model
+        self.model = selfMetrics.map { CountedChatModel(base: metered, counters: $0) } ?? metered
         self.sandbox = sandbox
         self.registry = registry
         self.secrets = Redactor(secrets: config.knownSecrets.map { $0.reveal() })
@@ -63,8 +68,20 @@ public struct Orchestrator: Sendable {
         scannerSettings.semantic = semanticCheck
         self.scanner = PromptScanner(settings: scannerSettings)
         self.selector = SparkSelector(policy: selectionPolicy)
-        self.autonomy = AutonomyLadder(level: config.orchestration.autonomy)
+        self.autonomyLevel = SharedLevel(config.orchestration.autonomy)
         self.logger = logger
+    }
+
+    /// Changes the autonomy level while running (the `autonomy` knob); clamped to 0–4.
+    public func setAutonomy(_ level: Int) {
+        autonomyLevel.withLock { $0 = min(max(level, 0), 4) }
+    }
+
+    /// The level shared by every copy of this orchestrator.
+    final class SharedLevel: Sendable {
+        let value: Mutex<Int>
+        init(_ level: Int) { value = Mutex(level) }
+        func withLock<T>(_ body: (inout Int) -> T) -> T { value.withLock { body(&$0) } }
     }
 
     /// A task as a front-end asks for it.

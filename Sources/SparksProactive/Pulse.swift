@@ -11,6 +11,10 @@ public struct Pulse: Sendable, Hashable, Codable {
         case idleMusing = "idle_musing"
         case conversationReentry = "conversation_reentry"
         case autonomousTask = "autonomous_task"
+        /// A self-metrics anomaly.
+        case selfMetrics = "self_metrics"
+        /// An alert rule matched the activity log.
+        case alert
     }
 
     /// How much the pulse matters, from "log it only" to "interrupt even at night".
