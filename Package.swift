@@ -128,7 +128,7 @@ let package = Package(
             name: "sparks",
             dependencies: [
                 "SparksCore", "SparksConfig", "SparksStore", "SparksLLM", "SparksSandbox", "SparksOrchestrator", "SparksServer",
-                "SparksMCP", "SparksTelegram", "SparksMemory", "SparksObserve", "SparksEval", "SparksIntake", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "SparksMCP", "SparksTelegram", "SparksMemory", "SparksObserve", "SparksEval", "SparksIntake", "SparksProactive", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(

@@ -4,6 +4,7 @@ import SparksConfig
 import SparksCore
 import SparksLLM
 import SparksOrchestrator
+import SparksProactive
 import SparksStore
 
 struct ChatCommand: AsyncParsableCommand {
@@ -114,6 +115,7 @@ struct ChatCommand: AsyncParsableCommand {
     private func repl(session: ChatSession, config: SparksConfig, dispatcher: REPLDispatcher, pipeline: ChatPipeline?) async throws {
         let history = ChatHistoryFile(path: (config.home as NSString).appendingPathComponent("history.txt"))
         Terminal.out("Sparks chat · model \(session.currentModel) · /help for commands, /quit to leave")
+        let knobs = SessionKnobs()
         while true {
             Terminal.out("> ", newline: false)
             guard let line = readLine() else {
@@ -124,7 +126,7 @@ struct ChatCommand: AsyncParsableCommand {
             if input.isEmpty { continue }
             history.append(input)
             if input.hasPrefix("/") {
-                if try await command(input, session: session, config: config, dispatcher: dispatcher) == .quit { return }
+                if try await command(input, session: session, config: config, dispatcher: dispatcher, knobs: knobs) == .quit { return }
                 continue
             }
             do {
@@ -139,7 +141,8 @@ struct ChatCommand: AsyncParsableCommand {
 
     private enum CommandResult { case proceed, quit }
 
-    private func command(_ input: String, session: ChatSession, config: SparksConfig, dispatcher: REPLDispatcher) async throws -> CommandResult {
+    private func command(_ input: String, session: ChatSession, config: SparksConfig, dispatcher: REPLDispatcher,
+                         knobs: SessionKnobs) async throws -> CommandResult {
         let parts = input.split(separator: " ", maxSplits: 1).map(String.init)
         switch parts[0] {
         case "/quit", "/exit", "/q":
@@ -151,6 +154,10 @@ struct ChatCommand: AsyncParsableCommand {
                 /model          show the model; /model NAME switches, /model reset goes back
                 /dispatch GOAL  hand GOAL to the coder spark, on the repository in this directory
                                 (/dispatch @scout GOAL picks another spark); risky commands ask you first
+                /knobs          the runtime knobs and their values
+                /set KEY VALUE  change a knob (stored: the daemon applies it at its next tick);
+                                add --once to change it for this session only
+                /mood           the mood the daemon is in (when the mood knob is on)
                 /new            start a new conversation
                 /quit           leave (also /exit, Ctrl-D)
                 """)
@@ -172,6 +179,32 @@ struct ChatCommand: AsyncParsableCommand {
                     Terminal.error("could not list models: \(error.message)")
                 }
             }
+        case "/knobs":
+            let board = KnobBoard(store: try CLI.openStore(config), config: config)
+            for (key, value) in (knobs.value ?? board.current()).describe() { Terminal.out("\(key) = \(value)") }
+        case "/set":
+            let words = parts.count == 2 ? parts[1].split(separator: " ").map(String.init) : []
+            let once = words.last == "--once"
+            let arguments = once ? Array(words.dropLast()) : words
+            guard arguments.count >= 2 else {
+                Terminal.out("usage: /set KEY VALUE [--once]   (/knobs lists the keys)")
+                return .proceed
+            }
+            let board = KnobBoard(store: try CLI.openStore(config), config: config)
+            do {
+                let result = try board.set(arguments[0], arguments.dropFirst().joined(separator: " "), persist: !once, by: "chat")
+                if once { knobs.value = result.knobs }
+                Terminal.out("\(result.change.key): \(result.change.old) → \(result.change.new)\(once ? " (this session only)" : "")")
+            } catch {
+                Terminal.error("error: \(error.message)")
+            }
+        case "/mood":
+            let board = KnobBoard(store: try CLI.openStore(config), config: config)
+            if !(knobs.value ?? board.current()).mood {
+                Terminal.out("mood is off (experimental): /set mood on, and /set all_proactive on for the daemon to drift it")
+            } else {
+                Terminal.out(MoodEngine.promptLine(board.mood ?? MoodState()))
+            }
         case "/new":
             try session.reset()
             Terminal.out("new conversation")
@@ -192,6 +225,12 @@ struct ChatCommand: AsyncParsableCommand {
         }
         return .proceed
     }
+}
+
+/// Knobs changed with `/set … --once`: this session's own values, not stored.
+final class SessionKnobs: @unchecked Sendable {
+    // Used from the REPL loop only.
+    var value: RuntimeKnobs?
 }
 
 /// The REPL's input history: one line per entry, readable by the owner only.

@@ -7,6 +7,7 @@ import SparksCore
 import SparksIntake
 import SparksObserve
 import SparksOrchestrator
+import SparksProactive
 import SparksServer
 
 struct ServeCommand: AsyncParsableCommand {
@@ -69,15 +70,19 @@ struct ServeCommand: AsyncParsableCommand {
             let otlp = CLI.otlp(config, verbose: options.verbose)
             let metrics = SparksMetrics()
             let mcp = try MCPSetup.registry(config: config, sandbox: sandbox, store: store, logger: logger)
+            let counters = SelfMetricsCounters(startedAt: Date())
             let orchestrator = Orchestrator(config: config, store: store, model: model, sandbox: sandbox,
                                             memory: CLI.memory(config, store: store), langfuse: langfuse, otlp: otlp, metrics: metrics, mcp: mcp,
-                                            semanticCheck: try CLI.semanticCheck(config), logger: logger)
+                                            semanticCheck: try CLI.semanticCheck(config), selfMetrics: counters, logger: logger)
             let queue = QueueService(orchestrator: orchestrator, logger: logger) { id, event in
                 ServeLog.task(id, event)
             }
             let observer = ObserverServer(path: (config.home as NSString).appendingPathComponent("observer.sock"), store: store,
                                           logger: logger)
-            var services: [any Service] = [queue, observer]
+            // Proactive loops (heartbeat, mood, self-metrics): each off until its knob is on.
+            let monitor = SelfMetricsMonitor(orchestrator: orchestrator, counters: counters,
+                                             repository: config.api.repository ?? FileManager.default.currentDirectoryPath, logger: logger)
+            var services: [any Service] = [queue, observer, ProactiveService(orchestrator: orchestrator, monitor: monitor, logger: logger)]
             // Tickets: polled when [tickets] enabled; written back whenever a source can bring them in.
             let ticketTransport = config.tickets.sources.isEmpty ? nil : AsyncHTTPTransport()
             let tickets = ticketTransport.map { TicketIntake(orchestrator: orchestrator, transport: $0, logger: logger) }

@@ -24,5 +24,5 @@ struct SparksCommand: AsyncParsableCommand {
         version: SparksVersion.current,
         subcommands: [InitCommand.self, ConfigCommand.self, RosterCommand.self, ChatCommand.self, DispatchCommand.self,
                       ServeCommand.self, ObserveCommand.self, DashboardCommand.self, SecretsCommand.self, MCPCommand.self, TelegramCommand.self, KPICommand.self, TasksCommand.self, JobsCommand.self, FeatureCommand.self, ScanCommand.self, HistoryCommand.self, ReviewCommand.self, ApplyCommand.self, DiscardCommand.self, WorktreesCommand.self,
-                      SandboxCommandGroup.self, DoctorCommand.self, BenchCommand.self, MemoryCommand.self, EvalCommand.self, LeaderboardCommand.self, SnapshotCommand.self, OptimizerCommand.self, SelfBuildCommand.self, ExplainCommand.self, CIMonitorCommand.self, TicketsCommand.self])
+                      SandboxCommandGroup.self, DoctorCommand.self, BenchCommand.self, MemoryCommand.self, EvalCommand.self, LeaderboardCommand.self, SnapshotCommand.self, OptimizerCommand.self, SelfBuildCommand.self, ExplainCommand.self, CIMonitorCommand.self, TicketsCommand.self, KnobsCommand.self, AlertsCommand.self, WatchCommand.self])
 }

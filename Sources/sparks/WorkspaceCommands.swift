@@ -3,6 +3,7 @@ import Foundation
 import SparksConfig
 import SparksCore
 import SparksOrchestrator
+import SparksProactive
 import SparksSandbox
 import SparksStore
 
@@ -34,22 +35,44 @@ func workspace(of task: TaskRecord) throws(SparksError) -> Workspace {
     return Workspace(path: path, branch: branch, baseCommit: base, source: source)
 }
 
+extension ReviewLevel: ExpressibleByArgument {}
+
 struct ReviewCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "review",
-        abstract: "Show the change a task made in its workspace, as a diff against where it started.",
-        discussion: "Example: sparks review 7f9c2a1e --stat")
+        abstract: "Show the change a task made (its diff), or review a session's or a task's activity.",
+        discussion: """
+            sparks review TASK           the diff of a task's workspace against where it started
+            sparks review session [KEY]  what happened in a chat session (default: the latest): turns, routing,
+                                         tasks and their tool runs; --level summary|standard|detailed, --hours
+            sparks review task TASK      a task's activity as a tree of tool runs
 
-    @Argument(help: "Task id (or a unique prefix).")
+            Examples: sparks review 7f9c2a1e --stat · sparks review session cli:local --level detailed
+            """)
+
+    @Argument(help: "Task id (or a unique prefix), or `session` / `task`.")
     var id: String
+
+    @Argument(help: "With `session`: the session key; with `task`: the task id.")
+    var target: String?
 
     @Flag(name: .long, help: "Only the list of changed files and line counts.")
     var stat = false
+
+    @Option(name: .long, help: "Activity review detail: summary, standard or detailed.")
+    var level: ReviewLevel = .standard
+
+    @Option(name: .long, help: "Activity review: how many hours back.")
+    var hours = 24
 
     @OptionGroup var options: GlobalOptions
 
     func run() async throws {
         try await CLI.run {
+            if id == "session" || id == "task" {
+                try reviewActivity()
+                return
+            }
             let context = try WorkspaceContext(options)
             let task = try findTask(id, in: context.store)
             let space = try workspace(of: task)
@@ -196,5 +219,38 @@ struct WorktreesCommand: AsyncParsableCommand {
                 Terminal.out("removed \(removed) workspace(s)")
             }
         }
+    }
+}
+
+extension ReviewCommand {
+    /// `sparks review session [KEY]` and `sparks review task ID`: the activity log rendered, no model needed.
+    func reviewActivity() throws {
+        let config = try CLI.loadConfig(options).config
+        let store = try CLI.openStore(config)
+        let since = Date().addingTimeInterval(-Double(max(1, hours)) * 3600)
+        if id == "task" {
+            guard let target else { throw SparksError(.invalidInput, "which task?", hint: "sparks review task 7f9c2a1e") }
+            let task = try findTask(target, in: store)
+            let entries = ActivityLog.entries(try store.events(taskID: task.id, limit: 5000))
+            Terminal.out(TaskReview(timeZone: .current).render(taskID: task.id.uuidString.lowercased(), entries: entries))
+            return
+        }
+        let key: String
+        if let target {
+            key = target
+        } else {
+            guard let latest = try store.recentSessions(since: since, limit: 1).first else {
+                throw SparksError(.invalidInput, "no session has activity in the last \(hours) h", hint: "use --hours, or name one: sparks review session cli:local")
+            }
+            key = latest
+        }
+        let entries = ActivityLog.entries(try store.sessionEvents(key, since: since))
+        guard !entries.isEmpty else {
+            let known = try store.recentSessions(since: since)
+            throw SparksError(.invalidInput, "session \"\(key)\" has no activity in the last \(hours) h",
+                              hint: known.isEmpty ? "no session has any" : "recent sessions: " + known.joined(separator: ", "))
+        }
+        Terminal.out("session \(key)")
+        Terminal.out(SessionReview(timeZone: .current).render(entries, level: level))
     }
 }

@@ -130,4 +130,39 @@ import Testing
             #expect(harness.orchestrator.autonomy.level.rawValue == harness.config.orchestration.autonomy)
         }
     }
+
+    @Test func anAlertRuleTurnsMatchingActivityIntoAnAlertAndAPulse() async throws {
+        try await withHarness { harness in
+            let clock = Clock(Self.utc("2026-11-27T12:00:00Z"))
+            let service = ProactiveService(orchestrator: harness.orchestrator, logger: logger, random: UnitRandom { 0.5 },
+                                           clock: { clock.now })
+            let store = harness.store
+            store.emit(.toolUsage, "shell fail (12 ms)", details: .object(["tool": "shell", "ok": false, "preview": "permission denied"]))
+            _ = try store.insertAlertRule(name: "denied", pattern: "permission denied", target: "tool_output", severity: "critical")
+            _ = try store.insertAlertRule(name: "quiet", pattern: "never appears", target: "any", severity: "info")
+            // The first check only notes where the log is: history does not alert.
+            #expect(await service.tick().isEmpty)
+            let task = UUID()
+            store.emit(.toolUsage, "shell fail (30 ms)", taskID: task, spark: "coder",
+                       details: .object(["tool": "shell", "ok": false, "preview": "cp: /etc/x: Permission denied"]))
+            store.emit(.toolUsage, "file_read ok (2 ms)", taskID: task, spark: "coder",
+                       details: .object(["tool": "file_read", "ok": true, "preview": "permission denied is in this file"]))
+            clock.set(Self.utc("2026-11-27T12:00:31Z"))
+            let offered = await service.tick()
+            #expect(offered.count == 1)
+            #expect(offered.first?.pulse.source == .alert)
+            #expect(offered.first?.pulse.urgency == .high)
+            #expect(offered.first?.decision.delivered == true)
+            let alerts = try store.events(categories: ["alert"], limit: 10)
+            #expect(alerts.count == 1)
+            #expect(alerts.first?.message.hasPrefix("denied [critical]") == true)
+            #expect(alerts.first?.taskID == task)
+            // Within the silence window the same match does not alert again.
+            store.emit(.toolUsage, "shell fail (30 ms)", taskID: task, spark: "coder",
+                       details: .object(["tool": "shell", "ok": false, "preview": "permission denied again"]))
+            clock.set(Self.utc("2026-11-27T12:01:02Z"))
+            #expect(await service.tick().isEmpty)
+            #expect(try store.events(categories: ["alert"], limit: 10).count == 1)
+        }
+    }
 }

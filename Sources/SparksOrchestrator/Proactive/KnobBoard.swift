@@ -17,6 +17,20 @@ public struct KnobBoard: Sendable {
         self.config = config
     }
 
+    /// Keys of the same table that hold loop state, not knobs (`state.mood`).
+    static let statePrefix = "state."
+
+    /// The mood the daemon last drifted to, when mood is on.
+    public var mood: MoodState? {
+        guard let text = ((try? store.knobOverrides()) ?? []).first(where: { $0.key == Self.statePrefix + "mood" })?.value else { return nil }
+        return try? JSONDecoder().decode(MoodState.self, from: Data(text.utf8))
+    }
+
+    func saveMood(_ mood: MoodState) {
+        guard let data = try? JSONEncoder().encode(mood) else { return }
+        try? store.setKnob(Self.statePrefix + "mood", value: String(decoding: data, as: UTF8.self))
+    }
+
     /// The knobs from config alone.
     public var configured: RuntimeKnobs {
         var knobs = RuntimeKnobs()
@@ -32,7 +46,7 @@ public struct KnobBoard: Sendable {
     /// The knobs in force now. A stored value that no longer validates is skipped.
     public func current() -> RuntimeKnobs {
         var knobs = configured
-        for (key, value) in (try? store.knobOverrides()) ?? [] {
+        for (key, value) in (try? store.knobOverrides()) ?? [] where !key.hasPrefix(Self.statePrefix) {
             try? knobs.set(key, value)
         }
         return knobs

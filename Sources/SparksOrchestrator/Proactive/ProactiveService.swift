@@ -36,7 +36,12 @@ public final class ProactiveService: Service, Sendable {
         var nextHeartbeat: Date?
         var nextMoodDrift: Date?
         var mood = MoodState()
+        /// The newest event the alert rules have seen; nil until the first check.
+        var alertCursor: Int64?
+        var nextAlertCheck: Date?
     }
+
+    let alerts = AlertEngine()
 
     public init(orchestrator: Orchestrator, heartbeatFile: String? = nil, monitor: SelfMetricsMonitor? = nil,
                 tickInterval: Duration = .seconds(1), logger: Logger, random: UnitRandom = .system,
@@ -50,7 +55,9 @@ public final class ProactiveService: Service, Sendable {
         self.monitor = monitor
         self.tickInterval = tickInterval
         self.logger = logger
-        self.state = Mutex(LoopState())
+        var initial = LoopState()
+        if let saved = board.mood { initial.mood = saved }
+        self.state = Mutex(initial)
     }
 
     public func run() async throws {
@@ -76,7 +83,7 @@ public final class ProactiveService: Service, Sendable {
         let knobs = board.current()
         orchestrator.setAutonomy(knobs.autonomy)
         gate.update(PulseGate.Settings(knobs: knobs))
-        var offered: [Offered] = []
+        var offered: [Offered] = checkAlerts(now: now).map(offer)
         guard knobs.allProactive else {
             state.withLock { $0.nextHeartbeat = nil }
             return offered
@@ -93,6 +100,48 @@ public final class ProactiveService: Service, Sendable {
             offered += await monitor.tick(now: now, autonomy: knobs.autonomy).map(offer)
         }
         return offered
+    }
+
+    /// Alert rules (`sparks alerts`) against the activity since the last check, every 30 s and
+    /// whatever the proactive switches say: a rule is an explicit request to be told.
+    func checkAlerts(now: Date) -> [Pulse] {
+        let due = state.withLock { state -> Bool in
+            if let next = state.nextAlertCheck, now < next { return false }
+            state.nextAlertCheck = now.addingTimeInterval(30)
+            return true
+        }
+        guard due else { return [] }
+        let store = orchestrator.store
+        let records = ((try? store.alertRules()) ?? []).filter(\.enabled)
+        let cursor = state.withLock { $0.alertCursor }
+        guard let cursor else {
+            let newest = (try? store.events(limit: 1).last?.id) ?? 0
+            state.withLock { $0.alertCursor = newest }
+            return []
+        }
+        guard !records.isEmpty, let events = try? store.events(after: cursor), let last = events.last else { return [] }
+        state.withLock { $0.alertCursor = last.id }
+        let rules = records.compactMap { record -> AlertRule? in
+            guard let target = try? AlertTarget(parsing: record.target), let severity = try? AlertSeverity(parsing: record.severity) else {
+                return nil
+            }
+            return try? AlertRule(id: record.id, name: record.name, pattern: record.pattern, target: target, severity: severity,
+                                  silenceSeconds: record.silenceSecs)
+        }
+        let entries = ActivityLog.entries(events.filter { $0.category != EventCategory.alert.rawValue && $0.category != EventCategory.pulse.rawValue })
+        return alerts.evaluate(rules: rules, entries: entries, since: .distantPast, now: now).map { firing in
+            store.emit(.alert, "\(firing.rule.name) [\(firing.rule.severity.rawValue)]: \(firing.message)",
+                       taskID: firing.entry.taskID.flatMap(UUID.init(uuidString:)), spark: firing.entry.spark,
+                       details: .object(["rule": .number(Double(firing.rule.id)), "severity": .string(firing.rule.severity.rawValue),
+                                         "pattern": .string(firing.rule.pattern), "matched": .string(firing.entry.summary)]))
+            let urgency: Pulse.Urgency = switch firing.rule.severity {
+            case .critical: .high
+            case .warning: .medium
+            case .info: .low
+            }
+            return Pulse(source: .alert, urgency: urgency, content: "Alert \(firing.rule.name): \(firing.message)", spark: firing.entry.spark,
+                         taskID: firing.entry.taskID)
+        }
     }
 
     /// Due when its time came; the first one comes one interval after the loop is switched on.
@@ -142,6 +191,7 @@ public final class ProactiveService: Service, Sendable {
             state.nextMoodDrift = now.addingTimeInterval(jittered(900, 0.2))
             return (result.state, result.events)
         }
+        board.saveMood(changed)
         if !events.isEmpty {
             logger.debug("mood drifted", metadata: ["mood": "\(MoodEngine.promptLine(changed))"])
         }
@@ -156,8 +206,7 @@ public final class ProactiveService: Service, Sendable {
     @discardableResult
     public func offer(_ pulse: Pulse) -> Offered {
         let decision = gate.decide(pulse)
-        orchestrator.store.emit(
-            .pulse, decision.delivered ? pulse.content : "held back (\(decision.reason.rawValue)): \(pulse.content.prefix(120))",
+        orchestrator.store.emit(.pulse, decision.delivered ? pulse.content : "held back (\(decision.reason.rawValue)): \(pulse.content.prefix(120))",
             taskID: pulse.taskID.flatMap(UUID.init(uuidString:)), spark: pulse.spark,
             details: .object([
                 "source": .string(pulse.source.rawValue), "urgency": .string(pulse.urgency.rawValue),
