@@ -161,7 +161,7 @@ let package = Package(
         .testTarget(
             name: "SparksOrchestratorTests",
             dependencies: ["SparksOrchestrator", "SparksConfig", "SparksStore", "SparksSandbox", "SparksLLM", "SparksObserve", "SparksProactive",
-                           "SparksTesting", .product(name: "Hummingbird", package: "hummingbird")]),
+                           "SparksTools", "SparksTesting", .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(name: "SparksProactiveTests", dependencies: ["SparksProactive"]),
         .testTarget(name: "SparksIntakeTests", dependencies: ["SparksIntake"]),
         .testTarget(name: "SparksEvalTests", dependencies: ["SparksEval", "SparksTesting"]),

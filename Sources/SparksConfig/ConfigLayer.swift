@@ -282,5 +282,9 @@ enum SparkValidation {
                                   hint: "known tools: " + SparkDefinition.knownToolNames.joined(separator: ", "))
             }
         }
+        if case .string(let cli)? = fields["cli_tool"]?.value, !CodingCLISettings.known.contains(cli) {
+            throw SparksError(.configInvalid, "\(file):\(line): spark `\(name)` has cli_tool \"\(cli)\"; expected one of: "
+                + CodingCLISettings.known.joined(separator: ", "))
+        }
     }
 }

@@ -334,6 +334,28 @@ public struct ConfigLoader: Sendable {
             }
             config.mcpServers.append(server)
         }
+        let cliOrder = resolver.strings("coding_cli.order", default: config.codingCLI.order)
+        if let unknown = cliOrder.first(where: { !CodingCLISettings.known.contains($0) }) {
+            throw SparksError(.configInvalid, "\(values["coding_cli.order"]?.source ?? .builtIn): `coding_cli.order` names \"\(unknown)\"; "
+                + "known: " + CodingCLISettings.known.joined(separator: ", "))
+        }
+        config.codingCLI.order = cliOrder
+        if values["coding_cli.bin_dir"] != nil {
+            config.codingCLI.binDirectory = Self.expand(resolver.string("coding_cli.bin_dir", default: ""), environment: environment)
+        }
+        config.codingCLI.timeoutSecs = resolver.int("coding_cli.timeout_secs", default: config.codingCLI.timeoutSecs)
+        for item in resolver.strings("coding_cli.env", default: []) {
+            let source = values["coding_cli.env"]?.source ?? .builtIn
+            if let equals = item.firstIndex(of: "=") {
+                config.codingCLI.environment[String(item[..<equals])] = try secrets.resolve(String(item[item.index(after: equals)...]),
+                                                                                          key: "coding_cli.env", source: source)
+            } else if let value = environment[item] {
+                config.codingCLI.environment[item] = Secret(value)
+            } else {
+                throw SparksError(.configInvalid, "\(source): `coding_cli.env` passes $\(item), which is not set",
+                                  hint: "export \(item)=…, or write \"\(item)=secret:NAME\" to take it from `sparks secrets`")
+            }
+        }
         config.tickets.enabled = resolver.bool("tickets.enabled", default: config.tickets.enabled)
         config.tickets.pollIntervalSecs = resolver.int("tickets.poll_interval_secs", default: config.tickets.pollIntervalSecs)
         config.tickets.writebackIntervalSecs = resolver.int("tickets.writeback_interval_secs", default: config.tickets.writebackIntervalSecs)
@@ -359,7 +381,7 @@ public struct ConfigLoader: Sendable {
         config.knownSecrets = secrets.storedValues() + [config.llm.apiKey, config.langfuse?.publicKey, config.langfuse?.secretKey]
             .compactMap { $0 } + config.api.keys + (config.otel?.headers.map(\.1) ?? []) + [config.webhook.githubSecret, config.telegram.token].compactMap { $0 }
             + config.mcpServers.flatMap { Array($0.env.values) + Array($0.headers.values) }
-            + config.tickets.sources.flatMap { [$0.token, $0.webhookSecret].compactMap { $0 } }
+            + config.tickets.sources.flatMap { [$0.token, $0.webhookSecret].compactMap { $0 } } + Array(config.codingCLI.environment.values)
         let entries = ConfigSchema.keys.map { spec in
             ConfigEntry(key: spec.path, value: resolver.display[spec.path] ?? "(not set)",
                         source: resolver.sources[spec.path] ?? .builtIn)
@@ -386,6 +408,7 @@ public struct ConfigLoader: Sendable {
         if let value = string("sandbox").flatMap(SandboxBackend.init(rawValue:)) { spark.sandbox = value }
         if let value = string("image") { spark.image = value }
         if case .stringArray(let hosts)? = entry.fields["allowed_hosts"]?.value { spark.allowedHosts = hosts }
+        if let value = string("cli_tool") { spark.cliTool = value }
         return spark
     }
 

@@ -172,6 +172,10 @@ enum ConfigSchema {
         KeySpec(path: "api.requests_per_minute", kind: .int, range: 1...100_000),
         KeySpec(path: "api.burst", kind: .int, range: 1...100_000),
         KeySpec(path: "api.max_body_bytes", kind: .int, range: 1024...67_108_864),
+        KeySpec(path: "coding_cli.order", kind: .stringArray),
+        KeySpec(path: "coding_cli.bin_dir", kind: .string),
+        KeySpec(path: "coding_cli.env", kind: .stringArray),
+        KeySpec(path: "coding_cli.timeout_secs", kind: .int, range: 10...86_400),
         KeySpec(path: "tickets.enabled", kind: .bool),
         KeySpec(path: "tickets.poll_interval_secs", kind: .int, range: 5...86_400),
         KeySpec(path: "tickets.writeback_interval_secs", kind: .int, range: 1...3600),
@@ -193,6 +197,7 @@ enum ConfigSchema {
         KeySpec(path: "sandbox", kind: .string, allowed: SandboxBackend.allCases.map(\.rawValue)),
         KeySpec(path: "image", kind: .string),
         KeySpec(path: "allowed_hosts", kind: .stringArray),
+        KeySpec(path: "cli_tool", kind: .string, allowed: CodingCLISettings.known),
     ]
 
     static let byPath: [String: KeySpec] = Dictionary(uniqueKeysWithValues: keys.map { ($0.path, $0) })

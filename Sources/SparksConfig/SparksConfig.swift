@@ -61,6 +61,23 @@ public struct ToolSettings: Sendable {
     public var maxOutputChars: Int
 }
 
+/// Delegation to coding CLIs (`[coding_cli]`): the `coding_cli` tool runs Claude Code, Codex or
+/// opencode inside the task's sandbox, in its workspace.
+public struct CodingCLISettings: Sendable {
+    public static let known = ["claude_code", "codex", "opencode"]
+    /// The order to try when neither the task nor the spark names a CLI and no CLI has a record in
+    /// the repository and lane yet.
+    public var order = CodingCLISettings.known
+    /// A directory with the CLIs' executables, shown read-only in the sandbox and put first on PATH
+    /// (else they must be under /usr or /opt).
+    public var binDirectory: String?
+    /// Variables the CLIs get (API keys): `NAME` from Sparks' environment or `NAME=secret:REF`.
+    public var environment: [String: Secret] = [:]
+    public var timeoutSecs = 900
+
+    public init() {}
+}
+
 /// How spark processes are isolated and bounded.
 public struct SandboxSettings: Sendable {
     public var backend: SandboxBackend
@@ -334,6 +351,7 @@ public struct SparksConfig: Sendable {
     public var mcpServers: [MCPServerSettings] = []
     public var telegram = TelegramSettings()
     public var tickets = TicketSettings()
+    public var codingCLI = CodingCLISettings()
     /// How long a server's tool list is trusted before it is fetched again.
     public var mcpToolsTTLSecs = 300
     public var priceInputPerMTok: Double?

@@ -35,6 +35,8 @@ public struct SparkDefinition: Sendable, Hashable, Codable {
     public var image: String?
     /// Hosts this spark's commands may reach through the allowlist proxy (replaces `[sandbox] allowed_hosts`).
     public var allowedHosts: [String]?
+    /// The coding CLI this spark's `coding_cli` tool prefers (`claude_code`, `codex`, `opencode`).
+    public var cliTool: String?
 
     public struct LimitOverrides: Sendable, Hashable, Codable {
         public var timeoutSecs: Double?
@@ -101,7 +103,10 @@ public struct SparkDefinition: Sendable, Hashable, Codable {
 
 extension SparkDefinition {
     /// Every tool name a spark may list in `tools`. The tool registry provides exactly these.
-    public static let knownToolNames: [String] = readOnlyTools + writeTools + processTools + networkTools + memoryTools
+    public static let knownToolNames: [String] = readOnlyTools + writeTools + processTools + networkTools + memoryTools + delegationTools
+
+    /// Tools that hand a step to a coding CLI (Claude Code, Codex, opencode) inside the sandbox. Not in any built-in spark.
+    public static let delegationTools = ["coding_cli"]
 
     /// Tools that search and add to Sparks' long-term memory (left out of a task when memory is off).
     public static let memoryTools = ["memory_search", "memory_store"]

@@ -30,11 +30,13 @@ public struct TaskSpec: Sendable, Hashable {
     public var parentID: UUID?
     /// The branch or commit the task's worktree starts from (default: the repository's HEAD).
     public var baseRef: String?
+    /// The coding CLI (`claude_code`, `codex`, `opencode`) the `coding_cli` tool prefers for this task.
+    public var cliTool: String?
 
     public init(id: UUID = UUID(), goal: String, context: String? = nil, spark: String, repository: String,
                 lane: String = "delivery", risk: String = "medium", priority: Int = 0, source: String = "cli",
                 repoLabel: String? = nil, verify: String? = nil, sparkExplicit: Bool = true, waitSecs: Int? = nil,
-                maxAttempts: Int = 3, parentID: UUID? = nil, baseRef: String? = nil) {
+                maxAttempts: Int = 3, parentID: UUID? = nil, baseRef: String? = nil, cliTool: String? = nil) {
         self.id = id
         self.goal = goal
         self.context = context
@@ -51,6 +53,7 @@ public struct TaskSpec: Sendable, Hashable {
         self.maxAttempts = maxAttempts
         self.parentID = parentID
         self.baseRef = baseRef
+        self.cliTool = cliTool
     }
 
     /// The repository's directory name, as the original's KPI scopes use it.

@@ -104,6 +104,8 @@ public struct Orchestrator: Sendable {
         public var parentID: UUID?
         /// Who wrote the request (for the scanner's allowlist).
         public var author: String?
+        /// The coding CLI the `coding_cli` tool should prefer (`claude_code`, `codex`, `opencode`).
+        public var cliTool: String?
 
         public init(goal: String, spark: String? = "coder", repository: String, context: String? = nil, waitSecs: Int? = nil,
                     lane: String = "delivery", risk: String = "medium", priority: Int = 0, source: String = "cli",
@@ -148,6 +150,9 @@ public struct Orchestrator: Sendable {
         guard TaskSpec.risks.contains(request.risk) else {
             throw SparksError(.invalidInput, "unknown risk \"\(request.risk)\"", hint: "risks: " + TaskSpec.risks.joined(separator: ", "))
         }
+        if let cli = request.cliTool, !CodingCLISettings.known.contains(cli) {
+            throw SparksError(.invalidInput, "unknown coding CLI \"\(cli)\"", hint: "use one of: " + CodingCLISettings.known.joined(separator: ", "))
+        }
         if let name = request.spark, config.spark(named: name) == nil {
             throw SparksError(.sparkNotFound, "there is no spark named \"\(name)\"",
                               hint: "known sparks: " + config.sparks.map(\.name).joined(separator: ", "))
@@ -167,7 +172,8 @@ public struct Orchestrator: Sendable {
         var task = TaskSpec(goal: goal, context: request.context, spark: request.spark ?? "", repository: root, lane: request.lane,
                             risk: request.risk, priority: request.priority, source: request.source, repoLabel: request.repoLabel,
                             verify: request.verify, sparkExplicit: request.spark != nil, waitSecs: request.waitSecs,
-                            maxAttempts: config.orchestration.maxAttempts, parentID: request.parentID, baseRef: request.baseRef)
+                            maxAttempts: config.orchestration.maxAttempts, parentID: request.parentID, baseRef: request.baseRef,
+                            cliTool: request.cliTool)
         var submission = Submission(task: task)
 
         // Screen before any model sees the text.

@@ -206,6 +206,9 @@ extension Orchestrator {
         var toolContext = ToolContext(pathGuard: workspaceGuard, maxOutputChars: config.tools.maxOutputChars, execution: execution,
                                       memory: memory, memorySource: "task:\(task.id.uuidString.lowercased())")
         toolContext.secrets = secrets
+        if spark.tools.contains("coding_cli") {
+            toolContext.codingCLI = codingCLIContext(task: task, spark: spark)
+        }
         var agentRun = AgentRun(
             task: workTask, spark: spark, model: taskModel, tools: tools, toolContext: toolContext,
             maxSteps: spark.maxSteps ?? config.agent.maxSteps, contextWindow: config.llm.contextWindow,
@@ -391,5 +394,25 @@ extension Orchestrator {
         let policy = SandboxPolicy.workspace(root, limits: config.sandbox.limits,
                                              readOnlyPaths: workspace.readOnlyPaths + config.sandbox.readOnlyPaths)
         return await verify(command, in: workspace, sandbox: sandbox, policy: policy)
+    }
+}
+
+extension Orchestrator {
+    /// How this task's `coding_cli` runs: the task's or spark's CLI first, then the CLIs with the
+    /// best record in this repository and lane, then the configured order; every run recorded.
+    func codingCLIContext(task: TaskSpec, spark: SparkDefinition) -> CodingCLIContext {
+        let stats = ((try? store.cliToolStats(repo: task.repoLabel, lane: task.lane)) ?? []).compactMap { stat in
+            CodingCLI(rawValue: stat.cli).map { (cli: $0, runs: stat.runs, successes: stat.successes) }
+        }
+        let order = CodingCLIContext.rank(preferred: (task.cliTool ?? spark.cliTool).flatMap(CodingCLI.init(rawValue:)),
+                                          configured: config.codingCLI.order.compactMap(CodingCLI.init(rawValue:)), stats: stats)
+        let store = self.store
+        return CodingCLIContext(
+            order: order, binDirectory: config.codingCLI.binDirectory,
+            environment: config.codingCLI.environment.mapValues { $0.reveal() }, timeoutSecs: Double(config.codingCLI.timeoutSecs),
+            record: { cli, ok, milliseconds in
+                try? store.recordCLIToolRun(cli: cli.rawValue, repo: task.repoLabel, lane: task.lane, ok: ok, durationMs: milliseconds,
+                                            taskID: task.id)
+            })
     }
 }

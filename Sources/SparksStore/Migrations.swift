@@ -296,6 +296,24 @@ enum Migrations {
                 CREATE INDEX self_metrics_by_at ON self_metrics(at DESC);
                 """)
         }
+        // Coding-CLI delegation: the CLI a task prefers, and every CLI run (its success rate per
+        // repository and lane orders the CLIs).
+        migrator.registerMigration("v9_cli_tools") { db in
+            try db.execute(sql: """
+                ALTER TABLE tasks ADD COLUMN cli_tool TEXT;
+                CREATE TABLE cli_tool_runs (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    cli TEXT NOT NULL,
+                    repo TEXT NOT NULL,
+                    lane TEXT NOT NULL,
+                    ok INTEGER NOT NULL,
+                    duration_ms INTEGER NOT NULL,
+                    task_id TEXT,
+                    at TEXT NOT NULL
+                );
+                CREATE INDEX cli_tool_runs_by_scope ON cli_tool_runs(repo, lane);
+                """)
+        }
         return migrator
     }
 }

@@ -41,13 +41,14 @@ public struct TaskRecord: Sendable, Hashable {
     public var owner: String?
     public var parentID: UUID?
     public var baseRef: String?
+    public var cliTool: String?
 
     /// The task as it was asked for, to run it (again).
     public var spec: TaskSpec {
         TaskSpec(id: id, goal: goal, context: context, spark: spark, repository: repository, lane: lane, risk: risk,
                  priority: priority, source: source, repoLabel: repoLabel, verify: verifyCommand,
                  sparkExplicit: sparkExplicit, waitSecs: waitSecs, maxAttempts: maxAttempts, parentID: parentID,
-                 baseRef: baseRef)
+                 baseRef: baseRef, cliTool: cliTool)
     }
 }
 

@@ -28,12 +28,12 @@ extension SparksStore {
             sql: """
                 INSERT INTO tasks (id, goal, context, spark, repository, lane, risk, status, created_at, updated_at,
                                    priority, max_attempts, source, repo_label, verify_command, wait_secs, spark_explicit,
-                                   parent_id, base_ref)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                   parent_id, base_ref, cli_tool)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [key(spec.id), spec.goal, spec.context, spec.spark, spec.repository, spec.lane, spec.risk,
                         status.rawValue, now, now, spec.priority, spec.maxAttempts, spec.source, spec.repoLabel,
-                        spec.verify, spec.waitSecs, spec.sparkExplicit, spec.parentID.map(key), spec.baseRef])
+                        spec.verify, spec.waitSecs, spec.sparkExplicit, spec.parentID.map(key), spec.baseRef, spec.cliTool])
     }
 
     /// Marks the task running for `owner`, counts the attempt and opens its attempt row.
@@ -215,6 +215,7 @@ extension SparksStore {
         record.source = row["source"]
         record.repoLabel = row["repo_label"] ?? TaskSpec.defaultRepoLabel(record.repository)
         record.verifyCommand = row["verify_command"]
+        record.cliTool = row["cli_tool"]
         record.verifyExitCode = row["verify_exit_code"]
         record.rolledBack = (row["rolled_back"] as Int?) == 1
         record.cancelRequested = (row["cancel_requested"] as Int?) == 1

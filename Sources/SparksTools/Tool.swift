@@ -19,6 +19,8 @@ public struct ToolContext: Sendable {
     public var memorySource: String?
     /// Known secrets, replaced by `[REDACTED]` in what a tool returns to the model.
     public var secrets = Redactor()
+    /// How `coding_cli` runs the coding CLIs; nil when the spark may not delegate.
+    public var codingCLI: CodingCLIContext?
 
     public init(pathGuard: PathGuard, maxOutputChars: Int = 16_000, execution: Execution? = nil,
                 memory: (any MemoryAccess)? = nil, memorySource: String? = nil) {

@@ -11,7 +11,7 @@ public struct ToolRegistry: Sendable {
     /// Every built-in tool. Their names are `SparkDefinition.knownToolNames`.
     public static func builtIn() -> ToolRegistry {
         ToolRegistry(tools: [FileReadTool(), FileWriteTool(), FileEditTool(), GrepTool(), GlobTool(), ListDirTool(),
-                                    ShellTool(), GitTool(), HTTPFetchTool(), MemorySearchTool(),
+                                    ShellTool(), GitTool(), HTTPFetchTool(), CodingCLITool(), MemorySearchTool(),
                                     MemoryStoreTool()])
     }
 

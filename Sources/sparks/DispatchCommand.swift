@@ -49,6 +49,9 @@ struct DispatchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The task's risk: low, medium, high, critical.")
     var risk = "medium"
 
+    @Option(name: .long, help: ArgumentHelp("The coding CLI the coding_cli tool prefers: claude_code, codex or opencode.", valueName: "cli"))
+    var cliTool: String?
+
     @Option(name: .long, help: "Higher runs first among queued tasks.")
     var priority = 0
 
@@ -95,9 +98,10 @@ struct DispatchCommand: AsyncParsableCommand {
             let repository = (repo as NSString).expandingTildeInPath
             let absolute = repository.hasPrefix("/") ? repository
                 : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(repository)
-            let request = Orchestrator.DispatchRequest(goal: goal, spark: spark, repository: (absolute as NSString).standardizingPath,
+            var request = Orchestrator.DispatchRequest(goal: goal, spark: spark, repository: (absolute as NSString).standardizingPath,
                                                        context: context, waitSecs: wait, lane: lane, risk: risk, priority: priority,
                                                        verify: verify)
+            request.cliTool = cliTool
             let printer = ProgressPrinter(showText: showText)
             let outcome: TaskOutcome
             do {

@@ -9,7 +9,8 @@ import Testing
 /// the server. The tiny model does not always finish the task, so success is recorded, not
 /// required; what must hold every time: the server starts and stops, and every tool call the
 /// model makes is well formed and names the only file there is (the grammar guarantees it).
-@Suite struct LocalModelEndToEndTests {
+// One local model server at a time: two on a 2-core machine starve each other (and the rest of the run).
+@Suite(.serialized) struct LocalModelEndToEndTests {
     /// scripts/local-model.sh --model-only (the Makefile sets SPARKS_TEST_LOCAL_MODEL).
     static var model: String? {
         let candidates = [ProcessInfo.processInfo.environment["SPARKS_TEST_LOCAL_MODEL"],

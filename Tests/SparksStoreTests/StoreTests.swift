@@ -20,10 +20,10 @@ import Testing
     @Test func migratesAndUsesWALWithPrivateFile() throws {
         #expect(try store.appliedMigrations() == ["v1_tasks_conversations_tool_usage", "v2_task_workspaces", "v3_memories",
                                                   "v4_queue_selection_jobs_events", "v5_kpi_snapshots", "v6_webhook_deliveries",
-                                                  "v7_ratings_leaderboard_eval_runs"])
+                                                  "v7_ratings_leaderboard_eval_runs", "v8_tickets_alerts_knobs_metrics", "v9_cli_tools"])
         // Reopening an existing database is a no-op migration.
         let again = try SparksStore(path: store.path)
-        #expect(try again.appliedMigrations().count == 7)
+        #expect(try again.appliedMigrations().count == 9)
         #expect(FileManager.default.fileExists(atPath: store.path + "-wal"))
         let mode = try FileManager.default.attributesOfItem(atPath: store.path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
@@ -36,7 +36,7 @@ import Testing
             for _ in 0..<8 {
                 group.addTask { try SparksStore(path: path).appliedMigrations().count }
             }
-            for try await count in group { #expect(count == 7) }
+            for try await count in group { #expect(count == 9) }
         }
     }
 

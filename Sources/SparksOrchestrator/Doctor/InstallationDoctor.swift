@@ -5,6 +5,7 @@ import SparksConfig
 import SparksCore
 import SparksLLM
 import SparksSandbox
+import SparksProactive
 import SparksStore
 
 /// `sparks doctor`: checks what Sparks needs, each check PASS, WARN or FAIL with what to do about
@@ -75,10 +76,27 @@ public struct InstallationDoctor: Sendable {
         checks.append(modelFilesCheck())
         checks.append(apiCheck())
         checks += tracingChecks()
+        checks += selfMetricsChecks()
         checks += await mcpChecks()
         checks += extraChecks
         if let model { checks += await llmChecks(model) }
         return Report(checks: checks)
+    }
+
+    /// The daemon's latest self-metrics sample, when it takes them (`self_dev` knob): its summary,
+    /// and a warning when it shows an anomaly.
+    func selfMetricsChecks() -> [Check] {
+        guard let store = try? SparksStore(path: config.databasePath),
+              let latest = try? store.selfMetrics(limit: 1).first,
+              let snapshot = try? JSONDecoder().decode(SelfMetricsSnapshot.self, from: Data(latest.snapshot.utf8))
+        else { return [] }
+        let age = Int(Date().timeIntervalSince(latest.at))
+        let anomalies = AnomalyDetector().detect(snapshot)
+        if anomalies.isEmpty {
+            return [Check(id: "self_metrics", status: .pass, detail: "\(snapshot.summary) (\(age) s ago)")]
+        }
+        return [Check(id: "self_metrics", status: .warn, detail: anomalies.map(\.message).joined(separator: "; ") + " — \(snapshot.summary)",
+                      fix: "`sparks observe --category self_metrics,tool_usage` shows what fails; `sparks kpi status` the trend")]
     }
 
     func databaseChecks() -> [Check] {
