@@ -121,7 +121,7 @@ let package = Package(
         .target(
             name: "SparksTelegram",
             dependencies: [
-                "SparksCore", "SparksConfig", "SparksStore", "SparksOrchestrator",
+                "SparksCore", "SparksConfig", "SparksStore", "SparksOrchestrator", "SparksProactive",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(

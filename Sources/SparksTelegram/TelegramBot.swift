@@ -34,6 +34,8 @@ public final class TelegramBot: Sendable {
     private let orchestrator = Mutex<Orchestrator?>(nil)
     private let sessions = Mutex<[Int64: ChatSession]>([:])
     private let busy = Mutex<Set<Int64>>([])
+    /// Planning interviews in progress, by chat.
+    let interviews = Mutex<[Int64: PlanningInterview]>([:])
 
     public init(api: TelegramBotAPI, settings: TelegramBotSettings, approvals: TelegramApprovals, logger: Logger) {
         self.api = api
@@ -59,6 +61,8 @@ public final class TelegramBot: Sendable {
         orchestrator.store.emit(.startup, "telegram bot @\(me.username ?? String(me.id)) polling; \(settings.allowedUsers.count) allowed user(s)")
         var offset: Int?
         var failures = 0
+        let pulses = Task { await self.forwardPulses(store: orchestrator.store) }
+        defer { pulses.cancel() }
         while !Task.isCancelled {
             let updates: [TelegramUpdate]
             do {
@@ -77,7 +81,7 @@ public final class TelegramBot: Sendable {
             for update in updates {
                 offset = update.updateID + 1
                 if let callback = update.callbackQuery {
-                    await handle(callback)
+                    await handle(callback, orchestrator: orchestrator)
                 } else if let message = update.message {
                     Task { await self.handle(message, orchestrator: orchestrator) }
                 }
@@ -90,9 +94,14 @@ public final class TelegramBot: Sendable {
         return settings.allowedUsers.contains(user.id)
     }
 
-    func handle(_ callback: TelegramCallbackQuery) async {
+    func handle(_ callback: TelegramCallbackQuery, orchestrator: Orchestrator) async {
         guard allowed(callback.from) else {
             try? await api.answerCallbackQuery(id: callback.id, text: "not allowed")
+            return
+        }
+        if let data = callback.data, PlanningInterview.isPlanningCallback(data), let chat = callback.message?.chat.id {
+            try? await api.answerCallbackQuery(id: callback.id, text: nil)
+            await continueInterview(.button(data), chat: chat, orchestrator: orchestrator)
             return
         }
         let answered = callback.data.flatMap { approvals.resolve(data: $0) }
@@ -113,8 +122,16 @@ public final class TelegramBot: Sendable {
             logger.warning("ignored a telegram message from a user not in allowed_users", metadata: ["user": "\(message.from?.id ?? 0)"])
             return
         }
-        if text.hasPrefix("/") {
+        if text.hasPrefix("/") && !text.hasPrefix("/plan") {
             await command(text, chat: chat, user: message.from, orchestrator: orchestrator)
+            return
+        }
+        if await activeInterview(chat: chat, now: Date()) != nil {
+            await continueInterview(.text(text), chat: chat, orchestrator: orchestrator)
+            return
+        }
+        if text.hasPrefix("/plan") || PlanningInterview.isPlanningRequest(text) {
+            await startInterview(text, chat: chat)
             return
         }
         guard busy.withLock({ $0.insert(chat).inserted }) else {
@@ -202,6 +219,7 @@ public final class TelegramBot: Sendable {
             reply = """
                 ✦ Sparks here. Send me what you need: I route it, and hand work to a spark in \(settings.repository).
                 /status — the queue   /sparks — who can work   /tasks — recent tasks   /cancel ID — stop a task
+                \(Self.autonomyHelp)
                 Your Telegram id is \(user?.id ?? 0).
                 """
         case "/status":
@@ -227,7 +245,7 @@ public final class TelegramBot: Sendable {
             case nil: reply = "Could not cancel \(argument)."
             }
         default:
-            reply = "Unknown command \(name). Try /help."
+            reply = await autonomyCommand(name, argument: argument, chat: chat, orchestrator: orchestrator) ?? "Unknown command \(name). Try /help."
         }
         for part in TelegramText.split(reply) { _ = try? await api.sendMessage(chatID: chat, text: part) }
     }

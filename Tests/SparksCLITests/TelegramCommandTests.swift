@@ -83,4 +83,84 @@ import Testing
         while bot.isRunning { try await Task.sleep(for: .milliseconds(20)) }
         #expect(bot.terminationStatus == 0, "log: \(log())")
     }
+
+    /// Presses the button labelled `label` on `message`.
+    func press(_ label: String, on message: FakeTelegramServer.SentMessage, _ telegram: FakeTelegramServer) throws {
+        let rows = message.replyMarkup?["inline_keyboard"]?.arrayValue ?? []
+        let button = try #require(rows.flatMap { $0.arrayValue ?? [] }.first { $0["text"]?.stringValue == label }, "no \(label) button")
+        _ = telegram.enqueueCallback(fromUserID: 1001, chatID: 1001, messageID: message.messageID,
+                                     data: try #require(button["callback_data"]?.stringValue))
+    }
+
+    @Test func knobsAlertsAPlanningInterviewAndPulsesOverTelegram() async throws {
+        let telegram = FakeTelegramServer()
+        try await telegram.start()
+        defer { Task { await telegram.stop() } }
+        let server = ScriptedLLMServer(replies: [])
+        try await server.start()
+        defer { Task { await server.stop() } }
+        let home = try TemporaryDirectory(prefix: "telegram-autonomy")
+        let repo = try TemporaryDirectory.gitRepository(prefix: "telegram-autonomy-repo")
+        _ = try home.write("config.toml", """
+            [telegram]
+            allowed_users = ["1001"]
+            repository = "\(repo.path)"
+            api_base_url = "\(telegram.baseURL)"
+            poll_timeout_secs = 1
+            """)
+        let sparks = SparksBinary(home: home, baseURL: server.baseURL, extra: ["SPARKS_MEMORY_ENABLED": "false",
+                                                                           "TELEGRAM_BOT_TOKEN": telegram.token])
+        let (bot, _, err) = try sparks.start(["telegram"])
+        defer { kill(bot.processIdentifier, SIGTERM) }
+        func log() -> String { (try? String(contentsOfFile: err, encoding: .utf8)) ?? "" }
+        func ask(_ text: String, expecting: String) async -> FakeTelegramServer.SentMessage? {
+            _ = telegram.enqueueMessage(fromUserID: 1001, chatID: 1001, text: text)
+            return await telegram.waitForSent(where: { $0.chatID == 1001 && $0.text.contains(expecting) }, timeout: .seconds(30))
+        }
+
+        // Knobs: a typo gets the closest name; a change is stored, shown by /knobs and by the CLI.
+        #expect(await ask("/set heartbeet on", expecting: "Did you mean 'heartbeat'") != nil, "log: \(log())")
+        #expect(await ask("/set quiet_hours 23-6", expecting: "quiet_hours: 22-8 → 23-6") != nil)
+        #expect(await ask("/knobs", expecting: "quiet_hours = 23-6") != nil)
+        let knobs = try await sparks.run(["knobs", "--json"])
+        #expect(JSONValue.parse(knobs.stdout)?["quiet_hours"] == "23-6")
+        #expect(await ask("/mood", expecting: "Mood is off") != nil)
+
+        // Alert rules, with a quoted pattern.
+        #expect(await ask(#"/alerts add denied "permission denied" tool_output critical"#, expecting: "#1 denied") != nil)
+        #expect(await ask("/alerts", expecting: #"#1 on denied: "permission denied" in tool_output [critical]"#) != nil)
+        let alerts = try await sparks.run(["alerts", "list"])
+        #expect(alerts.stdout.contains("#1 on  denied"))
+
+        // A planning interview, answered with buttons, becomes a feature contract the CLI accepts.
+        let goal = try #require(await ask("help me plan the 2.0 launch of the billing page", expecting: "Use my message"), "log: \(log())")
+        try press("Use my message", on: goal, telegram)
+        let constraints = try #require(await telegram.waitForSent(where: { $0.chatID == 1001 && ($0.replyMarkup?.canonicalText.contains("This week") ?? false) },
+                                                                  timeout: .seconds(30)))
+        try press("No constraints", on: constraints, telegram)
+        let output = try #require(await telegram.waitForSent(where: { $0.chatID == 1001 && ($0.replyMarkup?.canonicalText.contains("Checklist") ?? false) },
+                                                             timeout: .seconds(30)))
+        try press("Checklist", on: output, telegram)
+        let summary = try #require(await telegram.waitForSent(where: { $0.chatID == 1001 && ($0.replyMarkup?.canonicalText.contains("Confirm") ?? false) },
+                                                              timeout: .seconds(30)))
+        #expect(summary.text.contains("help me plan the 2.0 launch of the billing page"))
+        try press("Confirm", on: summary, telegram)
+        let saved = try #require(await telegram.waitForSent(where: { $0.chatID == 1001 && $0.text.contains("Saved the plan") },
+                                                            timeout: .seconds(30)), "log: \(log())")
+        let path = try #require(saved.text.split(separator: "\n").map(String.init).first { $0.hasSuffix(".toml") })
+        #expect(path.hasPrefix(home.path + "/contracts/"))
+        let validated = try await sparks.run(["feature", "validate", "--file", path])
+        #expect(validated.exitCode == 0, "\(validated.stdout)\n\(validated.stderr)")
+
+        // A delivered pulse (here written as the daemon would) reaches the allowlisted user.
+        let store = try SparksStore(path: home.file("sparks.db"))
+        store.emit(.pulse, "Two tasks failed overnight; shall I look?", details: .object(["source": "heartbeat", "urgency": "low",
+                                                                                          "delivered": true, "reason": "delivered"]))
+        store.emit(.pulse, "held back (quiet_hours): not for now", details: .object(["source": "heartbeat", "delivered": false]))
+        #expect(await telegram.waitForSent(where: { $0.chatID == 1001 && $0.text == "✦ Two tasks failed overnight; shall I look?" },
+                                           timeout: .seconds(30)) != nil)
+        try await Task.sleep(for: .seconds(3))
+        #expect(!telegram.sent.contains { $0.text.contains("not for now") })
+        #expect(!log().contains(telegram.token))
+    }
 }
