@@ -326,6 +326,16 @@ public struct ConfigLoader: Sendable {
         config.telegram.apiBaseURL = resolver.string("telegram.api_base_url", default: config.telegram.apiBaseURL)
         try Self.checkURL(config.telegram.apiBaseURL, source: values["telegram.api_base_url"]?.source ?? .builtIn, key: "telegram.api_base_url")
         config.telegram.pollTimeoutSecs = resolver.int("telegram.poll_timeout_secs", default: config.telegram.pollTimeoutSecs)
+        if values["telegram.stt_url"] != nil {
+            let url = resolver.string("telegram.stt_url", default: "")
+            try Self.checkURL(url, source: values["telegram.stt_url"]?.source ?? .builtIn, key: "telegram.stt_url")
+            config.telegram.sttURL = url
+        }
+        if case .string(let key)? = values["telegram.stt_key"]?.value, !key.isEmpty {
+            config.telegram.sttKey = try secrets.resolve(key, key: "telegram.stt_key", source: values["telegram.stt_key"]?.source ?? .builtIn)
+        }
+        resolver.display["telegram.stt_key"] = config.telegram.sttKey == nil ? "(not set)" : "<redacted>"
+        config.telegram.sttModel = resolver.string("telegram.stt_model", default: config.telegram.sttModel)
         var seenServers: Set<String> = []
         for entry in mcpEntries {
             let server = try Self.mcpServer(entry, secrets: secrets, environment: environment)
@@ -379,7 +389,7 @@ public struct ConfigLoader: Sendable {
         }
         // Every value a log, event, trace or tool output must never show.
         config.knownSecrets = secrets.storedValues() + [config.llm.apiKey, config.langfuse?.publicKey, config.langfuse?.secretKey]
-            .compactMap { $0 } + config.api.keys + (config.otel?.headers.map(\.1) ?? []) + [config.webhook.githubSecret, config.telegram.token].compactMap { $0 }
+            .compactMap { $0 } + config.api.keys + (config.otel?.headers.map(\.1) ?? []) + [config.webhook.githubSecret, config.telegram.token, config.telegram.sttKey].compactMap { $0 }
             + config.mcpServers.flatMap { Array($0.env.values) + Array($0.headers.values) }
             + config.tickets.sources.flatMap { [$0.token, $0.webhookSecret].compactMap { $0 } } + Array(config.codingCLI.environment.values)
         let entries = ConfigSchema.keys.map { spec in

@@ -241,6 +241,10 @@ public struct TelegramSettings: Sendable {
     public var repository: String?
     public var apiBaseURL = "https://api.telegram.org"
     public var pollTimeoutSecs = 30
+    /// A Whisper-compatible speech-to-text API (`…/v1`); voice notes are refused without one.
+    public var sttURL: String?
+    public var sttKey: Secret?
+    public var sttModel = "whisper-large-v3"
 
     public init() {}
 }

@@ -15,6 +15,10 @@ public struct TelegramBotSettings: Sendable {
     public var pollTimeoutSecs = 30
     /// How long an approval waits for a button press before it counts as denied.
     public var approvalTimeout: Duration = .seconds(600)
+    /// Where voice notes are transcribed; nil = voice notes are answered with how to set it up.
+    public var speechToText: SpeechToTextConfig?
+    /// How voice notes are fetched from Telegram (token, base URL, limits).
+    public var voice: TelegramVoice?
 
     public init(allowedUsers: Set<Int64>, repository: String) {
         self.allowedUsers = allowedUsers
@@ -113,8 +117,19 @@ public final class TelegramBot: Sendable {
     }
 
     func handle(_ message: TelegramMessage, orchestrator: Orchestrator) async {
-        guard let text = message.text?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return }
         let chat = message.chat.id
+        var text = message.text?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        if text.isEmpty, let note = message.voice, allowed(message.from) {
+            switch await transcribe(note) {
+            case .success(let transcript):
+                text = transcript.trimmingCharacters(in: .whitespacesAndNewlines)
+                _ = try? await api.sendMessage(chatID: chat, text: "🎙 “\(String(text.prefix(500)))”", replyTo: message.messageID)
+            case .failure(let failure):
+                _ = try? await api.sendMessage(chatID: chat, text: failure.text, replyTo: message.messageID)
+                return
+            }
+        }
+        guard !text.isEmpty else { return }
         guard allowed(message.from) else {
             // Strangers get no answer at all: nothing tells them a bot is here.
             orchestrator.store.emit(.sandboxViolation, "a Telegram message from user \(message.from?.id ?? 0), who is not allowlisted, was ignored",

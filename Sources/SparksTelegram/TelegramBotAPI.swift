@@ -139,6 +139,26 @@ public final class TelegramBotAPI: Sendable {
         _ = try await call("sendChatAction", ["chat_id": TelegramWire.id(chatID), "action": .string(action.rawValue)])
     }
 
+    /// One plain HTTP exchange on this client (a file download, a speech-to-text call), bounded
+    /// by `timeout`; the body is read up to `maxBytes`.
+    public func perform(_ request: PreparedHTTPRequest, timeout: Duration = .seconds(60), maxBytes: Int = 25 << 20)
+        async throws(SparksError) -> (status: Int, body: Data)
+    {
+        var outgoing = HTTPClientRequest(url: request.url.absoluteString)
+        outgoing.method = .init(rawValue: request.method)
+        for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
+        if !request.body.isEmpty { outgoing.body = .bytes(ByteBuffer(bytes: request.body)) }
+        do {
+            let response = try await http.execute(outgoing, timeout: .seconds(Int64(timeout.components.seconds)))
+            let body = try await response.body.collect(upTo: maxBytes)
+            return (Int(response.status.code), Data(body.readableBytesView))
+        } catch {
+            let host = request.url.host ?? "the server"
+            throw SparksError(.telegramUnreachable, "could not reach \(host): \(redact(String(describing: error)))",
+                              hint: "check the URL and the network")
+        }
+    }
+
     // MARK: Calls
 
     /// Calls `method` and returns its `result`. A 429 is waited out and the call made once more

@@ -54,19 +54,27 @@ public struct TelegramMessage: Sendable, Hashable {
     /// Unix time.
     public var date: Int
     public var text: String?
+    /// A voice note, when the message is one.
+    public var voice: TelegramVoiceNote?
 
-    public init(messageID: Int, from: TelegramUser?, chat: TelegramChat, date: Int, text: String?) {
+    public init(messageID: Int, from: TelegramUser?, chat: TelegramChat, date: Int, text: String?, voice: TelegramVoiceNote? = nil) {
         self.messageID = messageID
         self.from = from
         self.chat = chat
         self.date = date
         self.text = text
+        self.voice = voice
     }
 
     public init?(json: JSONValue) {
         guard let id = json["message_id"]?.intValue, let chat = json["chat"].flatMap(TelegramChat.init(json:)) else { return nil }
+        let voice = json["voice"].flatMap { note -> TelegramVoiceNote? in
+            guard let fileID = note["file_id"]?.stringValue else { return nil }
+            return TelegramVoiceNote(fileID: fileID, duration: note["duration"]?.intValue ?? 0, mimeType: note["mime_type"]?.stringValue,
+                                     fileSize: note["file_size"]?.intValue)
+        }
         self.init(messageID: id, from: json["from"].flatMap(TelegramUser.init(json:)), chat: chat,
-                  date: json["date"]?.intValue ?? 0, text: json["text"]?.stringValue)
+                  date: json["date"]?.intValue ?? 0, text: json["text"]?.stringValue, voice: voice)
     }
 }
 

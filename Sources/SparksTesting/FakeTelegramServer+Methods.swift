@@ -42,6 +42,11 @@ extension FakeTelegramServer {
             }
             let known = state.withLock { $0.openCallbacks.remove(id) != nil }
             return known ? .ok(true) : .badRequest("query is too old and response timeout expired or query ID is invalid")
+        case "getfile":
+            guard let fileID = params["file_id"].flatMap(Self.text),
+                  let file = state.withLock({ $0.files[fileID] }) else { return .badRequest("invalid file_id") }
+            return .ok(["file_id": .string(fileID), "file_unique_id": "u", "file_size": .number(Double(file.data.count)),
+                        "file_path": .string(file.path)])
         case "sendchataction":
             guard params["chat_id"].flatMap(Self.int64) != nil else { return .badRequest("chat not found") }
             guard let action = params["action"].flatMap(Self.text), Self.chatActions.contains(action) else {

@@ -64,6 +64,8 @@ public final class FakeTelegramServer: Sendable {
         var calls: [RecordedCall] = []
         var simulateConflict = false
         var rateLimitNext = false
+        /// Uploaded files (voice notes) by file id: their `file_path` and bytes.
+        var files: [String: (path: String, data: Data)] = [:]
         /// Counts `getUpdates` calls: a waiting poll that sees a newer one ends with 409, as on Telegram.
         var pollGeneration = 0
     }
@@ -125,6 +127,27 @@ public final class FakeTelegramServer: Sendable {
         }
     }
 
+    /// Queues a voice note from a user (the audio is served by `getFile` and the file URL);
+    /// returns its `message_id`.
+    @discardableResult
+    public func enqueueVoice(fromUserID: Int64, chatID: Int64, audio: Data, duration: Int) -> Int {
+        state.withLock { state in
+            let id = state.nextMessageID
+            state.nextMessageID += 1
+            let fileID = "AwACAgIAAxkBAAI\(id)voice"
+            state.files[fileID] = (path: "voice/file_\(id).oga", data: audio)
+            let message: JSONValue = [
+                "message_id": .number(Double(id)), "from": Self.userJSON(fromUserID, username: nil),
+                "chat": Self.chatJSON(chatID, username: nil), "date": .number(Self.now),
+                "voice": ["file_id": .string(fileID), "file_unique_id": .string("u\(id)"), "duration": .number(Double(duration)),
+                          "mime_type": "audio/ogg", "file_size": .number(Double(audio.count))],
+            ]
+            state.messages[chatID, default: [:]][id] = StoredMessage(chatID: chatID, fromBot: false, text: "", json: message)
+            Self.queue(["message": message], in: &state)
+            return id
+        }
+    }
+
     /// Queues a press on a button with `data` under message `messageID`; returns the callback query id.
     @discardableResult
     public func enqueueCallback(fromUserID: Int64, chatID: Int64, messageID: Int, data: String) -> String {
@@ -177,6 +200,15 @@ public final class FakeTelegramServer: Sendable {
 
     private func handle(_ request: Request) async throws -> Response {
         let segments = request.uri.path.split(separator: "/")
+        // File downloads: GET /file/bot<token>/<file_path>.
+        if segments.count >= 3, segments[0] == "file", segments[1] == "bot\(token)" {
+            let path = segments.dropFirst(2).joined(separator: "/")
+            guard let data = state.withLock({ $0.files.values.first { $0.path == path }?.data }) else {
+                return Self.json(FakeBotAnswer.error(404, "Not Found"))
+            }
+            return Response(status: .ok, headers: [.contentType: "application/octet-stream"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        }
         guard segments.count == 2, segments[0].hasPrefix("bot") else { return Self.json(FakeBotAnswer.error(404, "Not Found")) }
         let presented = String(segments[0].dropFirst(3))
         guard (presented.removingPercentEncoding ?? presented) == token else {

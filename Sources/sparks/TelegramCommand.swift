@@ -51,6 +51,10 @@ struct TelegramCommand: AsyncParsableCommand {
             var settings = TelegramBotSettings(allowedUsers: Set(config.telegram.allowedUsers),
                                                repository: config.telegram.repository ?? FileManager.default.currentDirectoryPath)
             settings.pollTimeoutSecs = config.telegram.pollTimeoutSecs
+            settings.voice = TelegramVoice(token: token.reveal(), apiBaseURL: config.telegram.apiBaseURL)
+            settings.speechToText = config.telegram.sttURL.map {
+                SpeechToTextConfig(baseURL: $0, apiKey: config.telegram.sttKey?.reveal(), model: config.telegram.sttModel)
+            }
             let bot = TelegramBot(api: api, settings: settings, approvals: approvals, logger: logger)
             bot.attach(orchestrator)
             Terminal.error("sparks telegram · \(config.telegram.allowedUsers.count) allowed user(s) · tasks in \(settings.repository)")

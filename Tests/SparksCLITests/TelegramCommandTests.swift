@@ -1,7 +1,9 @@
 import Foundation
+import Hummingbird
 import SparksCore
 import SparksStore
 import SparksTesting
+import Synchronization
 import Testing
 
 /// `sparks telegram` against a fake Bot API on loopback that speaks the real JSON: the allowed
@@ -162,5 +164,57 @@ import Testing
         try await Task.sleep(for: .seconds(3))
         #expect(!telegram.sent.contains { $0.text.contains("not for now") })
         #expect(!log().contains(telegram.token))
+    }
+
+    @Test func aVoiceNoteIsTranscribedAndHandledLikeText() async throws {
+        let telegram = FakeTelegramServer()
+        try await telegram.start()
+        defer { Task { await telegram.stop() } }
+        // A Whisper-compatible endpoint on loopback: multipart in, {"text": …} out.
+        let audio = Data((0..<3000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        let received = Mutex<(authorization: String?, body: Data)?>(nil)
+        let router = Router()
+        router.post("/v1/audio/transcriptions") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            received.withLock { $0 = (request.headers[.authorization], Data(body.readableBytesView)) }
+            return Response(status: .ok, headers: [.contentType: "application/json"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"text":"Help me plan the docs rewrite."}"#)))
+        }
+        let (sttTask, sttPort) = await LoopbackHTTPServer.start(router)
+        defer { sttTask.cancel() }
+        let home = try TemporaryDirectory(prefix: "telegram-voice")
+        let repo = try TemporaryDirectory.gitRepository(prefix: "telegram-voice-repo")
+        _ = try home.write("config.toml", """
+            [telegram]
+            allowed_users = ["1001"]
+            repository = "\(repo.path)"
+            api_base_url = "\(telegram.baseURL)"
+            poll_timeout_secs = 1
+            stt_url = "http://127.0.0.1:\(sttPort)/v1"
+            stt_key = "stt-key-for-tests-0123456789"
+            """)
+        let sparks = SparksBinary(home: home, extra: ["SPARKS_MEMORY_ENABLED": "false", "TELEGRAM_BOT_TOKEN": telegram.token,
+                                                      "SPARKS_LLM_BASE_URL": "http://127.0.0.1:9/v1"])
+        let (bot, _, err) = try sparks.start(["telegram"])
+        defer { kill(bot.processIdentifier, SIGTERM) }
+        func log() -> String { (try? String(contentsOfFile: err, encoding: .utf8)) ?? "" }
+
+        _ = telegram.enqueueVoice(fromUserID: 1001, chatID: 1001, audio: audio, duration: 4)
+        let heard = await telegram.waitForSent(where: { $0.chatID == 1001 && $0.text.hasPrefix("🎙") }, timeout: .seconds(30))
+        #expect(heard?.text == "🎙 “Help me plan the docs rewrite.”", "log: \(log())")
+        // The transcript went on like a typed message: it started a planning interview.
+        #expect(await telegram.waitForSent(where: { $0.chatID == 1001 && ($0.replyMarkup?.canonicalText.contains("Use my message") ?? false) },
+                                           timeout: .seconds(30)) != nil)
+        let request = try #require(received.withLock { $0 })
+        #expect(request.authorization == "Bearer stt-key-for-tests-0123456789")
+        let body = request.body
+        #expect(body.range(of: audio) != nil, "the audio Telegram served was uploaded")
+        #expect(body.range(of: Data("whisper-large-v3".utf8)) != nil)
+        #expect(!log().contains("stt-key-for-tests-0123456789"))
+        // A note over the length limit is refused before anything is downloaded.
+        _ = telegram.enqueueVoice(fromUserID: 1001, chatID: 1001, audio: audio, duration: 900)
+        let refused = await telegram.waitForSent(where: { $0.chatID == 1001 && $0.text.hasPrefix("🎙") && $0.text.contains("900") },
+                                                 timeout: .seconds(30))
+        #expect(refused != nil, "\(telegram.sent.map(\.text))")
     }
 }
