@@ -14,7 +14,10 @@ struct CIMonitorCommand: AsyncParsableCommand {
             detached worktree, and its change is pushed to the branch — at most --max-heal times (`heal_succeeded`
             or `heal_exhausted`). A PR with no checks at all is NOT passing: after --no-checks-grace it ends
             `no_checks`. --auto-merge merges (`gh pr merge --squash --delete-branch`) only when checks ran and
-            passed and [orchestrator] autonomy is 4. Exit 0 when the checks passed, 1 otherwise.
+            passed and [orchestrator] autonomy is 4. After a merge, the workflow runs on the merge commit are watched
+            for --post-merge-watch seconds (default 600; 0 skips): if one fails, a revert pull request is opened
+            (`revert/<number>`, from a temporary worktree of --repo). Exit 0 when the checks passed (and nothing
+            failed after the merge), 1 otherwise.
 
             Example: sparks ci-monitor --pr https://github.com/acme/app/pull/7 --repo . --heal --auto-merge
             """)
@@ -28,6 +31,8 @@ struct CIMonitorCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Give up after this many seconds.", valueName: "secs")) var timeout = 1200
     @Option(name: .long, help: ArgumentHelp("How long to wait for checks to appear.", valueName: "secs")) var noChecksGrace = 300
     @Option(name: .long, help: "The spark that heals.") var spark = "coder"
+    @Option(name: .long, help: ArgumentHelp("After a merge, how long to watch the runs on the merge commit (0: not at all).",
+                                            valueName: "secs")) var postMergeWatch = 600
     @OptionGroup var options: GlobalOptions
 
     func validate() throws {
@@ -59,12 +64,29 @@ struct CIMonitorCommand: AsyncParsableCommand {
                     return HealResult(pushed: pushed, detail: detail)
                 })
             Terminal.error("watching \(pr) every \(poll) s (heal \(heal ? "on, at most \(maxHeal)" : "off"), auto-merge \(autoMerge ? "on" : "off"))")
-            let report = await CIMonitor(settings: settings, dependencies: dependencies).run(pr: pr, in: repository)
+            let monitor = CIMonitor(settings: settings, dependencies: dependencies)
+            let report = await monitor.run(pr: pr, in: repository)
             await shutdown()
             for line in report.log { Terminal.error("  \(line)") }
             if let refused = report.mergeRefused { Terminal.error("  not merged: \(refused)") }
-            Terminal.out("status=\(report.status.rawValue) heal_attempts=\(report.healAttempts) merged=\(report.merged)")
-            if !report.status.isPassing { throw ExitCode(1) }
+            var summary = "status=\(report.status.rawValue) heal_attempts=\(report.healAttempts) merged=\(report.merged)"
+            var failedAfterMerge = false
+            if report.merged && postMergeWatch > 0 {
+                Terminal.error("watching the runs on the merge commit for up to \(postMergeWatch) s…")
+                let worktree = config.home + "/ci-revert/" + UUID().uuidString.lowercased().prefix(8)
+                let runner = ProcessCommandRunner(environment: ProcessInfo.processInfo.environment)
+                try? FileManager.default.createDirectory(atPath: config.home + "/ci-revert", withIntermediateDirectories: true)
+                let added = await runner.run("git", ["worktree", "add", "--detach", worktree], in: repository)
+                let post = await monitor.watchAfterMerge(pr: pr, in: repository, worktree: added.succeeded ? worktree : repository,
+                                                         timeout: .seconds(postMergeWatch))
+                if added.succeeded { _ = await runner.run("git", ["worktree", "remove", "--force", worktree], in: repository) }
+                for line in post.log { Terminal.error("  \(line)") }
+                summary += " post_merge=\(post.status.rawValue)"
+                if let revert = post.revert { summary += " revert_pr=\(revert.opened ? (revert.url ?? "opened") : "failed")" }
+                failedAfterMerge = post.status == .failed
+            }
+            Terminal.out(summary)
+            if !report.status.isPassing || failedAfterMerge { throw ExitCode(1) }
         }
     }
 }
