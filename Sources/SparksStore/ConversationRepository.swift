@@ -56,3 +56,14 @@ extension SparksStore {
         }.flatMap(UUID.init(uuidString:))
     }
 }
+
+extension SparksStore {
+    /// The chat conversation (not a task's) of a session most recently active, if any.
+    public func latestConversation(sessionKey: String) throws(SparksError) -> UUID? {
+        try read { db in
+            try String.fetchOne(db, sql: """
+                SELECT id FROM conversations WHERE session_key = ? AND task_id IS NULL ORDER BY updated_at DESC LIMIT 1
+                """, arguments: [sessionKey]).flatMap(UUID.init(uuidString:))
+        }
+    }
+}

@@ -119,7 +119,9 @@ extension TelegramBot {
             for event in events where event.category == EventCategory.pulse.rawValue {
                 guard let details = event.details.flatMap(JSONValue.parse), details["delivered"]?.boolValue == true else { continue }
                 let icon = details["source"]?.stringValue == "alert" ? "🚨" : "✦"
-                for user in settings.allowedUsers.sorted() {
+                // A pulse for one Telegram chat (a conversation re-entry) goes there; the rest to everyone allowed.
+                let targeted = event.sessionKey.flatMap { $0.hasPrefix("telegram:") ? Int64($0.dropFirst("telegram:".count)) : nil }
+                for user in targeted.map({ [$0] }) ?? settings.allowedUsers.sorted() {
                     _ = try? await api.sendMessage(chatID: user, text: "\(icon) \(event.message)")
                 }
             }

@@ -165,4 +165,132 @@ import Testing
             #expect(try store.events(categories: ["alert"], limit: 10).count == 1)
         }
     }
+
+    @Test func theMemoryScannerFindsAPatternAndAnIdeaBecomesAnInvestigationOnce() async throws {
+        let pattern = "The parser tests failed three times this week right after dependency bumps."
+        let idea = "Pin the parser dependency versions in Package.swift."
+        try await withHarness(replies: [.text(pattern), .text(idea), .text(pattern), .text(idea)]) { harness in
+            let repo = try TemporaryDirectory.gitRepository(prefix: "scan-repo")
+            for text in ["parser test failed after bumping swift-parsing", "bumped dependencies on Monday", "parser test failed again"] {
+                _ = try harness.store.insertMemory(category: "lesson", content: text, source: "test", embedding: nil)
+            }
+            let board = KnobBoard(store: harness.store, config: harness.config)
+            for (key, value) in [("all_proactive", "on"), ("memory_scan", "on"), ("memory_scan.interval", "60"), ("spontaneity", "1"),
+                                 ("quiet_hours", "off")] {
+                try board.set(key, value, by: "test")
+            }
+            let clock = Clock(Self.utc("2026-11-27T12:00:00Z"))
+            let service = ProactiveService(orchestrator: harness.orchestrator, repository: repo.path, logger: logger,
+                                           random: UnitRandom { 0.1 }, clock: { clock.now })
+            #expect(await service.tick().isEmpty)
+            clock.set(Self.utc("2026-11-27T12:01:01Z"))
+            let offered = await service.tick()
+            #expect(offered.map(\.pulse.source) == [.memoryScan])
+            #expect(offered.first?.pulse.content == pattern)
+            #expect(try harness.store.activeMemories(category: "pattern").map(\.content) == [pattern])
+            #expect(try harness.store.activeMemories(category: "improvement_idea").map(\.content) == [idea])
+            let tasks = try harness.store.recentTasks(limit: 10)
+            #expect(tasks.count == 1)
+            let task = try #require(tasks.first)
+            #expect(task.goal.hasPrefix("Explore the feasibility of this improvement idea: \(idea)"))
+            #expect(task.goal.contains("Do not make code changes"))
+            #expect(task.spark == "scout")
+            #expect(task.lane == "self_improvement")
+
+            // Something like it failed since: the same idea is not dispatched again.
+            _ = try harness.store.insertMemory(category: "code_change_failed", content: "Pinning dependency versions broke the release build",
+                                               source: "test", embedding: nil)
+            clock.set(Self.utc("2026-11-27T12:03:00Z"))
+            _ = await service.tick()
+            #expect(harness.server.chatRequests.count == 4)
+            #expect(try harness.store.recentTasks(limit: 10).count == 1)
+        }
+    }
+
+    @Test func aConversationIsReenteredLaterWithAFollowUpForItsSession() async throws {
+        let followUp = "Did the migration to the new billing API go through? I can check the failing webhook tests."
+        try await withHarness(replies: [.text(followUp)]) { harness in
+            let board = KnobBoard(store: harness.store, config: harness.config)
+            for (key, value) in [("all_proactive", "on"), ("conversation_reentry", "on"), ("reentry.delay", "3600"),
+                                 ("reentry.jitter", "0"), ("spontaneity", "1"), ("quiet_hours", "off")] {
+                try board.set(key, value, by: "test")
+            }
+            let clock = Clock(Self.utc("2026-11-27T12:00:00Z"))
+            let service = ProactiveService(orchestrator: harness.orchestrator, logger: logger, random: UnitRandom { 0.1 },
+                                           clock: { clock.now })
+            _ = await service.tick()  // notes where the event log is
+            let conversation = try harness.store.createConversation(sessionKey: "telegram:1001")
+            try harness.store.appendMessage(.user("We migrate billing to the new API tomorrow."), to: conversation)
+            try harness.store.appendMessage(ChatMessage(role: .assistant, content: "Good luck; the webhook tests may need updating."),
+                                            to: conversation)
+            harness.store.emit(.chatOut, "47 chars (simple): Good luck", session: "telegram:1001")
+            clock.set(Self.utc("2026-11-27T12:00:05Z"))
+            #expect(await service.tick().isEmpty)
+            #expect(harness.server.chatRequests.isEmpty, "planned, not due yet")
+            clock.set(Self.utc("2026-11-27T13:00:06Z"))
+            let offered = await service.tick()
+            #expect(offered.map(\.pulse.source) == [.conversationReentry])
+            #expect(offered.first?.pulse.target == .session("telegram:1001"))
+            let prompt = harness.server.chatRequests.first?.body?.canonicalText ?? ""
+            #expect(prompt.contains("We migrate billing to the new API tomorrow."))
+            let event = try #require(try harness.store.events(categories: ["pulse"], limit: 5).last)
+            #expect(event.sessionKey == "telegram:1001")
+            #expect(event.message == followUp)
+        }
+    }
+
+    @Test func theRefactoringScannerQueuesOneRefactoringForTheCoder() async throws {
+        let suggestion = "Split Sources/App/Big.swift (900 lines) into one file per type; behaviour stays the same."
+        try await withHarness(replies: [.text(suggestion)]) { harness in
+            let big = (0..<900).map { "let value\($0) = \($0)" }.joined(separator: "\n")
+            let repo = try TemporaryDirectory.gitRepository(prefix: "refactor-repo", files: ["Sources/App/Big.swift": big,
+                                                                                           "Sources/App/Small.swift": "let x = 1\n"])
+            let board = KnobBoard(store: harness.store, config: harness.config)
+            for (key, value) in [("all_proactive", "on"), ("self_dev", "on"), ("spontaneity", "1")] {
+                try board.set(key, value, by: "test")
+            }
+            let clock = Clock(Self.utc("2026-11-27T12:00:00Z"))
+            let service = ProactiveService(orchestrator: harness.orchestrator, repository: repo.path, logger: logger,
+                                           random: UnitRandom { 0.1 }, clock: { clock.now })
+            _ = await service.tick()
+            clock.set(Self.utc("2026-11-27T19:00:00Z"))
+            _ = await service.tick()
+            let prompt = harness.server.chatRequests.first?.body?.canonicalText ?? ""
+            #expect(prompt.contains("Sources/App/Big.swift: 900 lines"))
+            let task = try #require(try harness.store.recentTasks(limit: 5).first)
+            #expect(task.goal.hasPrefix("Implement this refactoring: \(suggestion)"))
+            #expect(task.spark == "coder")
+            #expect(task.risk == "high")
+            #expect(task.lane == "self_improvement")
+            #expect(try harness.store.activeMemories(category: "refactor_suggestion").count == 1)
+        }
+    }
+
+    @Test func anIdleMusingComesOnlyAfterTheUserWasQuietLongEnough() async throws {
+        let musing = "Both failing tests touch the date parser; maybe one fixture is stale."
+        try await withHarness(replies: [.text(musing), .text("NO_ACTION")]) { harness in
+            _ = try harness.store.insertMemory(category: "fact", content: "The date parser has two test fixtures", source: "test", embedding: nil)
+            let board = KnobBoard(store: harness.store, config: harness.config)
+            for (key, value) in [("all_proactive", "on"), ("idle_musings", "on"), ("idle_threshold", "600"), ("spontaneity", "1"),
+                                 ("quiet_hours", "off")] {
+                try board.set(key, value, by: "test")
+            }
+            let clock = Clock(Self.utc("2026-11-27T12:00:00Z"))
+            let service = ProactiveService(orchestrator: harness.orchestrator, logger: logger, random: UnitRandom { 0.1 },
+                                           clock: { clock.now })
+            _ = await service.tick()
+            clock.set(Self.utc("2026-11-27T12:05:00Z"))  // the first check starts the idle clock
+            #expect(await service.tick().isEmpty)
+            clock.set(Self.utc("2026-11-27T12:06:00Z"))
+            harness.store.emit(.chatIn, "cli:local: hi", session: "cli:local", at: clock.now)  // the user is back: not idle
+            clock.set(Self.utc("2026-11-27T12:10:00Z"))
+            #expect(await service.tick().isEmpty)
+            #expect(harness.server.chatRequests.isEmpty)
+            clock.set(Self.utc("2026-11-27T12:30:00Z"))
+            let offered = await service.tick()
+            #expect(offered.map(\.pulse.source) == [.idleMusing])
+            #expect(try harness.store.activeMemories(category: "musing").map(\.content) == [musing])
+            #expect(try harness.store.recentTasks(limit: 5).isEmpty, "NO_ACTION: no improvement idea")
+        }
+    }
 }

@@ -29,6 +29,8 @@ public final class ProactiveService: Service, Sendable {
     let gate: PulseGate
     let monitor: SelfMetricsMonitor?
     let tickInterval: Duration
+    /// Where self-improvement tasks (diagnostics, ideas, refactorings) work.
+    let repository: String
     let logger: Logger
     let state: Mutex<LoopState>
 
@@ -39,12 +41,20 @@ public final class ProactiveService: Service, Sendable {
         /// The newest event the alert rules have seen; nil until the first check.
         var alertCursor: Int64?
         var nextAlertCheck: Date?
+        var nextMemoryScan: Date?
+        var nextIdleCheck: Date?
+        var idleSince: Date?
+        var nextRefactoringScan: Date?
+        /// The newest event re-entry planning has seen.
+        var chatCursor: Int64?
+        /// Planned follow-ups: session → when.
+        var reentries: [String: Date] = [:]
     }
 
     let alerts = AlertEngine()
 
     public init(orchestrator: Orchestrator, heartbeatFile: String? = nil, monitor: SelfMetricsMonitor? = nil,
-                tickInterval: Duration = .seconds(1), logger: Logger, random: UnitRandom = .system,
+                repository: String? = nil, tickInterval: Duration = .seconds(1), logger: Logger, random: UnitRandom = .system,
                 clock: @escaping @Sendable () -> Date = { Date() }) {
         self.orchestrator = orchestrator
         self.board = KnobBoard(store: orchestrator.store, config: orchestrator.config)
@@ -54,6 +64,7 @@ public final class ProactiveService: Service, Sendable {
         self.gate = PulseGate(settings: PulseGate.Settings(knobs: board.current()), now: clock, random: random)
         self.monitor = monitor
         self.tickInterval = tickInterval
+        self.repository = repository ?? orchestrator.config.api.repository ?? FileManager.default.currentDirectoryPath
         self.logger = logger
         var initial = LoopState()
         if let saved = board.mood { initial.mood = saved }
@@ -99,6 +110,7 @@ public final class ProactiveService: Service, Sendable {
         if knobs.selfDev, let monitor {
             offered += await monitor.tick(now: now, autonomy: knobs.autonomy).map(offer)
         }
+        offered += await runThinkingLoops(now: now, knobs: knobs).map(offer)
         return offered
     }
 
@@ -207,11 +219,19 @@ public final class ProactiveService: Service, Sendable {
     public func offer(_ pulse: Pulse) -> Offered {
         let decision = gate.decide(pulse)
         orchestrator.store.emit(.pulse, decision.delivered ? pulse.content : "held back (\(decision.reason.rawValue)): \(pulse.content.prefix(120))",
-            taskID: pulse.taskID.flatMap(UUID.init(uuidString:)), spark: pulse.spark,
+            taskID: pulse.taskID.flatMap(UUID.init(uuidString:)), spark: pulse.spark, session: pulse.targetSession,
             details: .object([
                 "source": .string(pulse.source.rawValue), "urgency": .string(pulse.urgency.rawValue),
                 "delivered": .bool(decision.delivered), "reason": .string(decision.reason.rawValue),
             ]))
         return Offered(pulse: pulse, decision: decision)
+    }
+}
+
+extension Pulse {
+    /// The session a targeted pulse is for; nil for a broadcast.
+    var targetSession: String? {
+        if case .session(let key) = target { return key }
+        return nil
     }
 }
