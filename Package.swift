@@ -112,7 +112,7 @@ let package = Package(
         .target(
             name: "SparksServer",
             dependencies: [
-                "SparksCore", "SparksConfig", "SparksStore", "SparksSandbox", "SparksObserve", "SparksOrchestrator", "SparksIntake",
+                "SparksCore", "SparksConfig", "SparksStore", "SparksSandbox", "SparksObserve", "SparksOrchestrator", "SparksIntake", "SparksProactive",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Crypto", package: "swift-crypto"),
@@ -171,7 +171,7 @@ let package = Package(
         .testTarget(name: "SparksObserveTests", dependencies: ["SparksObserve", "SparksStore", "SparksTesting"]),
         .testTarget(
             name: "SparksServerTests",
-            dependencies: ["SparksServer", "SparksOrchestrator", "SparksConfig", "SparksStore", "SparksObserve", "SparksTesting", "SparksIntake",
+            dependencies: ["SparksServer", "SparksOrchestrator", "SparksConfig", "SparksStore", "SparksObserve", "SparksTesting", "SparksIntake", "SparksProactive",
                            .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Logging", package: "swift-log"),
                            .product(name: "Crypto", package: "swift-crypto")]),
     ]

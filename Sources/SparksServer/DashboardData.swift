@@ -4,6 +4,7 @@ import SparksCore
 import SparksObserve
 import SparksOrchestrator
 import SparksSandbox
+import SparksProactive
 import SparksStore
 
 /// Everything the dashboard's overview shows, read from the database in one go.
@@ -25,6 +26,8 @@ public struct DashboardSnapshot: Sendable {
     public var evalRuns: [EvalRunRecord] = []
     /// The leaderboard's ranking (rank score), best first.
     public var ranking: [LeaderboardRow] = []
+    /// The daemon's self-metrics samples of the last hour, oldest first (empty unless `self_dev` is on).
+    public var health: [SelfMetricsSnapshot] = []
 }
 
 /// One spark's numbers over the dashboard's window.
@@ -92,6 +95,9 @@ public struct DashboardData: Sendable {
             overall: KPIReport.compute(outcomes, scope: KPIScope(), prices: prices, windowDays: windowDays, now: now),
             events: try recentEvents(latest: latest), memory: try? store.memoryCounts(), latestEventID: latest)
         snapshot.evalRuns = try store.evalRuns(limit: 30)
+        snapshot.health = ((try? store.selfMetrics(limit: 120)) ?? []).reversed().compactMap {
+            try? JSONDecoder().decode(SelfMetricsSnapshot.self, from: Data($0.snapshot.utf8))
+        }
         snapshot.ranking = Leaderboard.rank(try store.kpiOutcomes(since: try store.lastLeaderboardReset()), ratings: try store.taskRatings())
         return snapshot
     }

@@ -1,4 +1,5 @@
 import Foundation
+import SparksProactive
 import SparksCore
 import SparksObserve
 import SparksOrchestrator
@@ -98,6 +99,7 @@ public enum DashboardPage {
         html += "</section></div>"
 
         html += evalSection(snapshot)
+        html += healthSection(snapshot)
 
         html += #"<div class="columns"><section id="events"><h2>Recent events</h2><ol class="events">"#
         for event in snapshot.events {
@@ -120,6 +122,26 @@ public enum DashboardPage {
         }
         html += "</section></div>"
         return html
+    }
+
+    /// The daemon's own health: the latest self-metrics sample, its anomalies, and the last hour's
+    /// error and failure rates.
+    static func healthSection(_ snapshot: DashboardSnapshot) -> String {
+        var html = #"<section id="health"><h2>Health <small>self-metrics, knob self_dev</small></h2>"#
+        guard let latest = snapshot.health.last else {
+            return html + #"<p class="muted">No samples: <code>sparks knobs set all_proactive on</code> and <code>sparks knobs set self_dev on</code> make the daemon sample itself every 30 s.</p></section>"#
+        }
+        html += "<p>\(HTML.escape(latest.summary)) · \(timeLabel(latest.at))</p>"
+        let anomalies = AnomalyDetector().detect(latest)
+        html += anomalies.isEmpty ? #"<p class="ok">No anomaly.</p>"#
+            : "<ul class=\"anomalies\">" + anomalies.map { "<li class=\"fail\">\(HTML.escape($0.message))</li>" }.joined() + "</ul>"
+        html += SVGChart.trend(series: [
+            SVGChart.Series(name: "model error rate", cssClass: "s-success", values: snapshot.health.map(\.errorRate)),
+            SVGChart.Series(name: "tool failure rate", cssClass: "s-verify", values: snapshot.health.map(\.toolFailureRate)),
+        ], counts: snapshot.health.map(\.runningTasks), labels: snapshot.health.map { timeLabel($0.at) },
+           title: "model error and tool failure rates")
+        html += #"<p class="legend"><span class="key s-success"></span>model error rate (last hour) <span class="key s-verify"></span>tool failure rate <span class="key column"></span>running tasks</p>"#
+        return html + "</section>"
     }
 
     /// The eval runs' trend (overall score and pass rate per run, oldest left) and the ranking.
