@@ -163,7 +163,7 @@ let package = Package(
             dependencies: ["SparksOrchestrator", "SparksConfig", "SparksStore", "SparksSandbox", "SparksLLM", "SparksObserve", "SparksProactive",
                            "SparksTools", "SparksTesting", .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(name: "SparksProactiveTests", dependencies: ["SparksProactive"]),
-        .testTarget(name: "SparksIntakeTests", dependencies: ["SparksIntake"]),
+        .testTarget(name: "SparksIntakeTests", dependencies: ["SparksIntake", "SparksTesting", .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(name: "SparksEvalTests", dependencies: ["SparksEval", "SparksTesting"]),
         .testTarget(name: "SparksTelegramTests", dependencies: ["SparksTelegram", "SparksTesting"]),
         .testTarget(name: "SparksMCPTests", dependencies: ["SparksMCP", .product(name: "Logging", package: "swift-log")],
