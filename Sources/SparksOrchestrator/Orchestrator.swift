@@ -30,8 +30,11 @@ public struct Orchestrator: Sendable {
     public let scanner: PromptScanner
     public let selector: SparkSelector
     /// The autonomy level in force: the configured one until the `autonomy` knob changes it.
-    public var autonomy: AutonomyLadder { AutonomyLadder(level: autonomyLevel.withLock { $0 }) }
-    private let autonomyLevel: SharedLevel
+    public var autonomy: AutonomyLadder { AutonomyLadder(level: knobs.autonomy) }
+
+    /// The runtime knobs in force (config, then what `sparks knobs set` / `/set` stored): read
+    /// when work starts, so a change applies to the next task without a restart, in every process.
+    public var knobs: RuntimeKnobs { KnobBoard(store: store, config: config).current() }
     /// Where task traces go (Langfuse); nil when tracing is off.
     public let langfuse: LangfuseExporter?
     /// OpenTelemetry export of the same traces (OTLP/HTTP); nil when off.
@@ -68,20 +71,7 @@ public struct Orchestrator: Sendable {
         scannerSettings.semantic = semanticCheck
         self.scanner = PromptScanner(settings: scannerSettings)
         self.selector = SparkSelector(policy: selectionPolicy)
-        self.autonomyLevel = SharedLevel(config.orchestration.autonomy)
         self.logger = logger
-    }
-
-    /// Changes the autonomy level while running (the `autonomy` knob); clamped to 0–4.
-    public func setAutonomy(_ level: Int) {
-        autonomyLevel.withLock { $0 = min(max(level, 0), 4) }
-    }
-
-    /// The level shared by every copy of this orchestrator.
-    final class SharedLevel: Sendable {
-        let value: Mutex<Int>
-        init(_ level: Int) { value = Mutex(level) }
-        func withLock<T>(_ body: (inout Int) -> T) -> T { value.withLock { body(&$0) } }
     }
 
     /// A task as a front-end asks for it.
@@ -281,7 +271,14 @@ public struct Orchestrator: Sendable {
     func screen(_ text: String, surface: PromptScanner.Surface, repo: String?, author: String?, provider: String?,
                 taskID: UUID? = nil, sessionKey: String? = nil) -> PromptScanner.Report? {
         guard config.orchestration.scanner.enabled else { return nil }
-        let report = scanner.scan(text, context: PromptScanner.Context(surface: surface, provider: provider, repo: repo, author: author))
+        // The `scanner_mode` knob may have changed the configured mode.
+        var active = scanner
+        if let mode = PromptScanner.Mode(rawValue: knobs.scannerMode.rawValue), mode != scanner.settings.mode {
+            var settings = scanner.settings
+            settings.mode = mode
+            active = PromptScanner(settings: settings)
+        }
+        let report = active.scan(text, context: PromptScanner.Context(surface: surface, provider: provider, repo: repo, author: author))
         guard !report.findings.isEmpty else { return nil }
         let details = JSONValue.object([
             "surface": .string(surface.rawValue), "decision": .string(report.decision.rawValue), "score": .number(Double(report.score)),

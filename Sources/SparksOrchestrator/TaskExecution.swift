@@ -6,6 +6,7 @@ import SparksCore
 import SparksLLM
 import SparksMCP
 import SparksObserve
+import SparksProactive
 import SparksSandbox
 import SparksStore
 import SparksTools
@@ -126,9 +127,12 @@ extension Orchestrator {
                 break
             }
         }
-        guard let spark = config.spark(named: task.spark) else {
+        let knobs = self.knobs
+        guard var spark = config.spark(named: task.spark) else {
             throw SparksError(.sparkNotFound, "there is no spark named \"\(task.spark)\"")
         }
+        // The `model` knob replaces the default model for sparks that name none.
+        if spark.model == nil, let model = knobs.model { spark.model = model }
         var tools = try registry.tools(for: spark)
         if memory == nil { tools.removeAll { SparkDefinition.memoryTools.contains($0.name) } }
         tools += try await mcpTools(for: spark, task: task)
@@ -187,8 +191,9 @@ extension Orchestrator {
                 return granted
             }
         }
-        let execution = Execution(sandbox: taskSandbox, policy: policy, confirmPatterns: config.sandbox.confirmPatterns,
-                                  confirmer: observedConfirmer)
+        var execution = Execution(sandbox: taskSandbox, policy: policy,
+                                  confirmPatterns: config.sandbox.confirmPatterns + knobs.sensitivePatterns, confirmer: observedConfirmer)
+        execution.autoApprovePatterns = knobs.autoApprove[spark.name] ?? []
         let conversation = try store.createConversation(sessionKey: "task:\(task.id.uuidString.lowercased())", taskID: task.id,
                                                         title: String(task.goal.prefix(120)))
         events(.started(taskID: task.id, spark: spark.name, repository: task.repository))
@@ -212,7 +217,8 @@ extension Orchestrator {
         var agentRun = AgentRun(
             task: workTask, spark: spark, model: taskModel, tools: tools, toolContext: toolContext,
             maxSteps: spark.maxSteps ?? config.agent.maxSteps, contextWindow: config.llm.contextWindow,
-            loopGuard: config.agent.loopGuard,
+            loopGuard: LoopGuardSettings(enabled: config.agent.loopGuard.enabled, windowSize: knobs.loopGuardWindow,
+                                         repeatThreshold: knobs.loopGuardRepeat),
             hooks: hooks, memories: recalled, memoryTokenBudget: config.memory.promptTokenBudget)
         agentRun.steering = config.agent.steering
 

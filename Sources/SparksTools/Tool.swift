@@ -40,6 +40,9 @@ public struct Execution: Sendable {
     public var confirmPatterns: [String]
     /// Asks a person; nil when no one can answer (autonomous work), and then risky commands are refused.
     public var confirmer: (@Sendable (_ tool: String, _ detail: String) async -> Bool)?
+    /// Regular expressions: a sensitive command matching one is approved without asking (the
+    /// `auto_approve.<spark>` knob). It still runs in the sandbox.
+    public var autoApprovePatterns: [String] = []
 
     public init(sandbox: any Sandbox, policy: SandboxPolicy, confirmPatterns: [String] = [],
                 confirmer: (@Sendable (String, String) async -> Bool)? = nil) {
@@ -59,6 +62,9 @@ public struct Execution: Sendable {
     /// Throws unless the command needs no approval or a person approved it.
     func approve(tool: String, detail: String) async throws(SparksError) {
         guard let pattern = sensitivePattern(in: detail) else { return }
+        if autoApprovePatterns.contains(where: { auto in
+            (try? NSRegularExpression(pattern: auto))?.firstMatch(in: detail, range: NSRange(detail.startIndex..., in: detail)) != nil
+        }) { return }
         guard let confirmer else {
             throw SparksError(.confirmationRequired, "\(ReasonCode.confirmationRequired.marker) `\(detail.prefix(200))` matches the "
                 + "sensitive pattern `\(pattern)` and needs a person's approval, but no one can approve in this run. "

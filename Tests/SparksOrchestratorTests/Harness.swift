@@ -17,8 +17,9 @@ struct Harness {
     let orchestrator: Orchestrator
     let shutdownModel: @Sendable () async -> Void
 
-    static func make(replies: [ScriptedReply] = [], config toml: String = "", environment: [String: String] = [:]) async throws -> Harness {
-        let server = ScriptedLLMServer(replies: replies)
+    static func make(replies: [ScriptedReply] = [], config toml: String = "", environment: [String: String] = [:],
+                     models: [String] = ["scripted-model"]) async throws -> Harness {
+        let server = ScriptedLLMServer(replies: replies, options: .init(models: models))
         try await server.start()
         let home = try TemporaryDirectory(prefix: "orch-home")
         _ = try home.write("config.toml", toml)
@@ -44,8 +45,8 @@ struct Harness {
 
 /// Runs `body` with a harness and always closes it.
 func withHarness(replies: [ScriptedReply] = [], config: String = "", environment: [String: String] = [:],
-                 _ body: (Harness) async throws -> Void) async throws {
-    let harness = try await Harness.make(replies: replies, config: config, environment: environment)
+                 models: [String] = ["scripted-model"], _ body: (Harness) async throws -> Void) async throws {
+    let harness = try await Harness.make(replies: replies, config: config, environment: environment, models: models)
     do { try await body(harness) } catch {
         await harness.close()
         throw error

@@ -92,7 +92,6 @@ public final class ProactiveService: Service, Sendable {
     public func tick(now: Date? = nil) async -> [Offered] {
         let now = now ?? clock()
         let knobs = board.current()
-        orchestrator.setAutonomy(knobs.autonomy)
         gate.update(PulseGate.Settings(knobs: knobs))
         var offered: [Offered] = checkAlerts(now: now).map(offer)
         guard knobs.allProactive else {
