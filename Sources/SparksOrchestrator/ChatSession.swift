@@ -15,6 +15,8 @@ public final class ChatSession: @unchecked Sendable {
     public var modelOverride: String?
     /// The routing call's temperature; nil = 0 (deterministic routing).
     public var temperature: Double?
+    /// The mood's line (`mood` and `mood_injection` knobs), added to the system prompt of answers.
+    public var moodLine: String?
     public private(set) var usage = TokenUsage()
 
     public static let systemPrompt = """
@@ -40,7 +42,8 @@ public final class ChatSession: @unchecked Sendable {
     /// Sends one user message; `onText` receives the answer as it streams. Returns the whole answer.
     public func send(_ text: String, onText: @escaping @Sendable (String) -> Void) async throws(SparksError) -> String {
         let user = ChatMessage.user(text)
-        let response = try await model.respond(ChatRequest(messages: messages + [user], model: modelOverride), onText: onText)
+        let prompt = moodLine.map { [messages[0], .system($0)] + messages.dropFirst() } ?? messages
+        let response = try await model.respond(ChatRequest(messages: prompt + [user], model: modelOverride), onText: onText)
         messages.append(user)
         messages.append(response.message)
         usage = usage + response.usage

@@ -227,8 +227,11 @@ import Testing
             clock.set(Self.utc("2026-11-27T12:00:05Z"))
             #expect(await service.tick().isEmpty)
             #expect(harness.server.chatRequests.isEmpty, "planned, not due yet")
+            // The plan survives a restart of the daemon.
+            let restarted = ProactiveService(orchestrator: harness.orchestrator, logger: logger, random: UnitRandom { 0.1 },
+                                             clock: { clock.now })
             clock.set(Self.utc("2026-11-27T13:00:06Z"))
-            let offered = await service.tick()
+            let offered = await restarted.tick()
             #expect(offered.map(\.pulse.source) == [.conversationReentry])
             #expect(offered.first?.pulse.target == .session("telegram:1001"))
             let prompt = harness.server.chatRequests.first?.body?.canonicalText ?? ""
@@ -291,6 +294,27 @@ import Testing
             #expect(offered.map(\.pulse.source) == [.idleMusing])
             #expect(try harness.store.activeMemories(category: "musing").map(\.content) == [musing])
             #expect(try harness.store.recentTasks(limit: 5).isEmpty, "NO_ACTION: no improvement idea")
+        }
+    }
+
+    @Test func withMoodInjectionAChatAnswerIsPromptedWithTheMoodLine() async throws {
+        let replies: [ScriptedReply] = [
+            .text(#"{"type":"simple","answer":"A worktree is a second checkout."}"#),
+            .text(#"{"type":"simple","answer":"Still a second checkout."}"#),
+        ]
+        try await withHarness(replies: replies) { harness in
+            let session = try ChatSession(model: harness.orchestrator.model, store: harness.store)
+            let pipeline = ChatPipeline(orchestrator: harness.orchestrator, session: session, repository: harness.home.path)
+            _ = try await pipeline.handle("what is a git worktree?")
+            #expect(harness.server.chatRequests[0].body?.canonicalText.contains("Current mood") == false, "mood is off by default")
+            let board = KnobBoard(store: harness.store, config: harness.config)
+            try board.set("mood", "on", by: "test")
+            try board.set("mood_injection", "on", by: "test")
+            _ = try await pipeline.handle("and again?")
+            let prompt = harness.server.chatRequests[1].body?.canonicalText ?? ""
+            #expect(prompt.contains("Current mood: feeling"))
+            // The chat lifted the stored mood above the default.
+            #expect((board.mood?.energy ?? 0) > MoodState().energy)
         }
     }
 }

@@ -31,6 +31,18 @@ public struct KnobBoard: Sendable {
         try? store.setKnob(Self.statePrefix + "mood", value: String(decoding: data, as: UTF8.self))
     }
 
+    /// Planned conversation re-entries (session → when), kept across restarts like one-shot jobs.
+    var reentries: [String: Date] {
+        guard let text = ((try? store.knobOverrides()) ?? []).first(where: { $0.key == Self.statePrefix + "reentries" })?.value,
+              let plans = try? JSONDecoder().decode([String: Double].self, from: Data(text.utf8)) else { return [:] }
+        return plans.mapValues { Date(timeIntervalSince1970: $0) }
+    }
+
+    func saveReentries(_ plans: [String: Date]) {
+        guard let data = try? JSONEncoder().encode(plans.mapValues(\.timeIntervalSince1970)) else { return }
+        try? store.setKnob(Self.statePrefix + "reentries", value: String(decoding: data, as: UTF8.self))
+    }
+
     /// The knobs from config alone.
     public var configured: RuntimeKnobs {
         var knobs = RuntimeKnobs()

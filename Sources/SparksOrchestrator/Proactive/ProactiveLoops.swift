@@ -207,7 +207,10 @@ extension ProactiveService {
             }.count) ?? 0
             guard ReentryPlanner.shouldPlan(turns: turns ?? 0, spontaneity: knobs.spontaneity, random: random) else { continue }
             let due = ReentryPlanner.due(after: now, delay: Double(knobs.reentryDelay), jitter: knobs.reentryJitter, random: random)
-            state.withLock { $0.reentries[session] = due }
+            board.saveReentries(state.withLock { state in
+                state.reentries[session] = due
+                return state.reentries
+            })
             logger.debug("re-entry planned", metadata: ["session": "\(session)", "due": "\(due)"])
         }
     }
@@ -218,6 +221,7 @@ extension ProactiveService {
             for session in sessions { state.reentries[session] = nil }
             return sessions
         }
+        if !due.isEmpty { board.saveReentries(state.withLock { $0.reentries }) }
         var pulses: [Pulse] = []
         for session in due {
             guard let conversation = try? orchestrator.store.latestConversation(sessionKey: session),

@@ -68,6 +68,7 @@ public final class ProactiveService: Service, Sendable {
         self.logger = logger
         var initial = LoopState()
         if let saved = board.mood { initial.mood = saved }
+        initial.reentries = board.reentries
         self.state = Mutex(initial)
     }
 

@@ -3,6 +3,7 @@ import SparksConfig
 import SparksCore
 import SparksLLM
 import SparksSandbox
+import SparksProactive
 import SparksStore
 import SparksTools
 
@@ -45,6 +46,16 @@ public struct ChatPipeline: Sendable {
             throw SparksError(.invalidInput, "the message has \(message.count) characters; the limit is \(Self.maxMessageCharacters)",
                               hint: "put long material in a file in the repository and refer to it")
         }
+        // Mood (experimental, off by default): a chat lifts it a little, and its line shapes the answer.
+        let knobs = orchestrator.knobs
+        if knobs.mood {
+            let board = KnobBoard(store: orchestrator.store, config: orchestrator.config)
+            let mood = MoodEngine.interaction(board.mood ?? MoodState())
+            board.saveMood(mood)
+            session.moodLine = knobs.moodInjection ? MoodEngine.promptLine(mood) : nil
+        } else {
+            session.moodLine = nil
+        }
         orchestrator.store.emit(.chatIn, "\(session.key): \(message.prefix(80))", session: session.key,
                                 details: .object(["length": .number(Double(message.count))]))
         let turn = try await answer(message, explicitSpark: explicitSpark, stop: stop, events: events)
@@ -62,7 +73,8 @@ public struct ChatPipeline: Sendable {
                               hint: "if this is a false alarm, rephrase, or set [scanner] mode = \"flag_only\"")
         }
         let route = try await router.route(message, history: session.history, explicitSpark: explicitSpark,
-                                           modelOverride: session.modelOverride, temperature: session.temperature)
+                                           modelOverride: session.modelOverride, temperature: session.temperature,
+                                           moodLine: session.moodLine)
         recordRoute(route, message: message)
         switch route.kind {
         case .simple:

@@ -75,9 +75,13 @@ public struct Router: Sendable {
     /// Routes one message, given the conversation so far (newest last). The classifier runs at
     /// temperature 0 unless the caller asks for another (an API request's `temperature`).
     public func route(_ message: String, history: [ChatMessage] = [], explicitSpark: String? = nil,
-                      modelOverride: String? = nil, temperature: Double? = nil) async throws(SparksError) -> RouteDecision {
+                      modelOverride: String? = nil, temperature: Double? = nil, moodLine: String? = nil) async throws(SparksError)
+        -> RouteDecision
+    {
         if let decision = override(message, explicitSpark: explicitSpark) { return decision }
         var messages = [ChatMessage.system(systemPrompt)]
+        // The mood shapes the tone of a direct answer, never the route.
+        if let moodLine { messages.append(.system(moodLine + " Let it colour the tone of a direct answer only.")) }
         // The last turns give "do it" its meaning; older ones only cost tokens.
         messages += history.filter { $0.role == .user || ($0.role == .assistant && $0.toolCalls.isEmpty) }.suffix(8)
         messages.append(.user(message))
