@@ -29,6 +29,8 @@ struct OptimizerCommand: AsyncParsableCommand {
         @Option(name: .long, help: ArgumentHelp("The suite file.", valueName: "file")) var suite: String
         @Option(name: .long, help: "Candidates, the baseline included (1–40).") var maxCandidates = 12
         @Flag(name: .long, help: "Write a promoted winner as the active profile.") var promoteProfile = false
+        @Option(name: .long, help: ArgumentHelp("A backlog item to focus candidates on (repeatable); default: the newest improvement ideas the daemon stored.",
+                                                valueName: "text")) var backlogItem: [String] = []
         @Option(name: .long, help: ArgumentHelp("Where results and reports go.", valueName: "dir")) var out = "eval/results"
         @Option(name: .long, help: ArgumentHelp("Seconds a task may take when the suite does not say.", valueName: "secs")) var wait = 300
         @OptionGroup var options: GlobalOptions
@@ -51,11 +53,16 @@ struct OptimizerCommand: AsyncParsableCommand {
                 let logger = CLI.logger(verbose: options.verbose)
                 var runOptions = EvalRunner.Options()
                 runOptions.defaultWaitSecs = wait
+                // The backlog: given items, else the improvement ideas the proactive loops stored (newest first).
+                let backlog = backlogItem.isEmpty
+                    ? ((try? orchestrator.store.activeMemories(category: "improvement_idea", limit: 50)) ?? [])
+                        .sorted { $0.createdAt > $1.createdAt }.map(\.content)
+                    : backlogItem
                 let report: TournamentRunner.Report
                 do {
                     report = try await TournamentRunner(runner: EvalRunner(orchestrator: orchestrator, logger: logger), directory: out)
                         .run(loaded, maxCandidates: maxCandidates, options: runOptions, provider: config.llm.provider.rawValue,
-                             model: config.llm.model, promote: promoteProfile) { Terminal.error($0) }
+                             model: config.llm.model, promote: promoteProfile, backlog: backlog) { Terminal.error($0) }
                 } catch {
                     await shutdown()
                     Terminal.error("error: \(EvalRunCommand.describe(error))")

@@ -29,10 +29,11 @@ public struct TournamentRunner: Sendable {
     public var profilePath: String { directory + "/optimizer-profile.json" }
     public var historyPath: String { directory + "/optimizer-history.jsonl" }
 
+    /// - Parameter backlog: improvement ideas, most important first; the top ones seed backlog-derived candidates.
     public func run(_ suite: EvalSuite, maxCandidates: Int, options: EvalRunner.Options, provider: String?, model: String?,
-                    promote: Bool, progress: @escaping @Sendable (String) -> Void) async throws -> Report {
+                    promote: Bool, backlog: [String] = [], progress: @escaping @Sendable (String) -> Void) async throws -> Report {
         let profile = try OptimizerProfile.load(from: profilePath)
-        let candidates = TournamentCandidates.make(baselineContext: profile?.context ?? "", maxCandidates: maxCandidates)
+        let candidates = TournamentCandidates.make(baselineContext: profile?.context ?? "", maxCandidates: maxCandidates, backlog: backlog)
         let (rules, mode) = AdaptiveGuardrails.rules(recentRuns: recentRuns(), base: TournamentRules())
         progress("tournament: \(candidates.count) candidate(s) on suite \(suite.name); guardrails \(mode.rawValue)")
         var entries: [TournamentEntry] = []
