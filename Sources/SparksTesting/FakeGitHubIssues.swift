@@ -49,8 +49,7 @@ public final class FakeGitHubIssues: Sendable {
     public let repo: String
     public let token: String
     let state = Mutex(State())
-    private let runner = Mutex<Task<Void, any Error>?>(nil)
-    private let portBox = Mutex<Int?>(nil)
+    private let server = LoopbackRunner()
 
     public init(repo: String = "acme/app", token: String = "ghp_fakeTokenForSparksTests0123456789ab", issues: [Issue] = []) {
         self.repo = repo
@@ -59,7 +58,7 @@ public final class FakeGitHubIssues: Sendable {
     }
 
     /// The API base to configure (`api_base`).
-    public var baseURL: String { "http://127.0.0.1:\(portBox.withLock { $0 } ?? 0)" }
+    public var baseURL: String { "http://127.0.0.1:\(server.port)" }
     public var comments: [Comment] { state.withLock { $0.comments } }
     public var requests: [Recorded] { state.withLock { $0.requests } }
     public func issue(_ number: Int) -> Issue? { state.withLock { $0.issues[number] } }
@@ -81,15 +80,11 @@ public final class FakeGitHubIssues: Sendable {
         for method in [HTTPRequest.Method.get, .post, .patch] {
             router.on("**", method: method) { request, _ in try await self.handle(request) }
         }
-        let (task, port) = await LoopbackHTTPServer.start(router, label: "fake-github-issues")
-        runner.withLock { $0 = task }
-        portBox.withLock { $0 = port }
+        await server.start(router, label: "fake-github-issues")
     }
 
     public func stop() async {
-        let task = runner.withLock { $0 }
-        task?.cancel()
-        _ = try? await task?.value
+        await server.stop()
     }
 
     private func handle(_ request: Request) async throws -> Response {

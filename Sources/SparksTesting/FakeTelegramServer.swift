@@ -74,8 +74,7 @@ public final class FakeTelegramServer: Sendable {
     public let botID: Int64
     public let botUsername: String
     let state = Mutex(State())
-    private let runner = Mutex<Task<Void, any Error>?>(nil)
-    private let portBox = Mutex<Int?>(nil)
+    private let server = LoopbackRunner()
 
     public init(token: String = FakeTelegramServer.defaultToken, botUsername: String = "sparks_test_bot") {
         self.token = token
@@ -84,7 +83,7 @@ public final class FakeTelegramServer: Sendable {
     }
 
     /// `http://127.0.0.1:<port>`, once started: the base URL in place of `https://api.telegram.org`.
-    public var baseURL: String { "http://127.0.0.1:\(portBox.withLock { $0 } ?? 0)" }
+    public var baseURL: String { "http://127.0.0.1:\(server.port)" }
 
     // MARK: Test API
 
@@ -184,15 +183,11 @@ public final class FakeTelegramServer: Sendable {
         let router = Router()
         router.on("**", method: .get) { request, _ in try await self.handle(request) }
         router.on("**", method: .post) { request, _ in try await self.handle(request) }
-        let (task, port) = await LoopbackHTTPServer.start(router, label: "fake-telegram-server")
-        runner.withLock { $0 = task }
-        portBox.withLock { $0 = port }
+        await server.start(router, label: "fake-telegram-server")
     }
 
     public func stop() async {
-        let task = runner.withLock { $0 }
-        task?.cancel()
-        _ = try? await task?.value
+        await server.stop()
     }
 
 

@@ -1,4 +1,5 @@
 import Hummingbird
+import Synchronization
 import Logging
 
 /// Runs a Hummingbird router on 127.0.0.1 (random port) for the duration of `body`, for tests
@@ -28,5 +29,28 @@ public enum LoopbackHTTPServer {
             throw error
         }
         task.cancel()
+    }
+}
+
+/// A test double's running loopback server: start it once, read its port, stop it.
+public final class LoopbackRunner: Sendable {
+    private let state = Mutex<(task: Task<Void, any Error>?, port: Int?)>((nil, nil))
+
+    public init() {}
+
+    /// The port, or 0 before `start`.
+    public var port: Int { state.withLock { $0.port } ?? 0 }
+
+    /// Starts `router` on 127.0.0.1; returns once the port is bound.
+    public func start(_ router: Router<BasicRequestContext>, label: String) async {
+        let (task, port) = await LoopbackHTTPServer.start(router, label: label)
+        state.withLock { $0 = (task, port) }
+    }
+
+    /// Stops the server and waits for it to end.
+    public func stop() async {
+        let task = state.withLock { $0.task }
+        task?.cancel()
+        _ = try? await task?.value
     }
 }

@@ -34,8 +34,7 @@ public final class ScriptedLLMServer: Sendable {
 
     private let state: Mutex<State>
     private let options: Options
-    private let runner = Mutex<Task<Void, any Error>?>(nil)
-    private let portBox = Mutex<Int?>(nil)
+    private let server = LoopbackRunner()
 
     public init(replies: [ScriptedReply] = [], options: Options = Options()) {
         self.state = Mutex(State(replies: replies))
@@ -43,7 +42,7 @@ public final class ScriptedLLMServer: Sendable {
     }
 
     /// `http://127.0.0.1:<port>/v1`, once started.
-    public var baseURL: String { "http://127.0.0.1:\(portBox.withLock { $0 } ?? 0)/v1" }
+    public var baseURL: String { "http://127.0.0.1:\(server.port)/v1" }
 
     public var requests: [RecordedRequest] { state.withLock { $0.requests } }
     public var chatRequests: [RecordedRequest] { requests.filter { $0.path.hasSuffix("/chat/completions") } }
@@ -58,15 +57,11 @@ public final class ScriptedLLMServer: Sendable {
         let router = Router()
         router.get("/v1/models") { request, _ in try await self.models(request) }
         router.post("/v1/chat/completions") { request, _ in try await self.chat(request) }
-        let (task, port) = await LoopbackHTTPServer.start(router, label: "scripted-llm-server")
-        runner.withLock { $0 = task }
-        portBox.withLock { $0 = port }
+        await server.start(router, label: "scripted-llm-server")
     }
 
     public func stop() async {
-        let task = runner.withLock { $0 }
-        task?.cancel()
-        _ = try? await task?.value
+        await server.stop()
     }
 
 

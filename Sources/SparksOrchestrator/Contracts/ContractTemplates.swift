@@ -181,7 +181,7 @@ public enum ContractTemplates {
         """
 
     /// A TOML basic string: quoted, with backslashes, quotes and control characters escaped.
-    static func tomlString(_ text: String) -> String {
+    public static func tomlString(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

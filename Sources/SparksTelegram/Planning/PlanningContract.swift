@@ -1,4 +1,5 @@
 import Foundation
+import SparksOrchestrator
 
 /// A confirmed planning interview written as a feature contract file: the TOML that
 /// `sparks feature init` writes and `ContractLoader` reads (`feature_id`, `lane`, `risk`,
@@ -124,26 +125,8 @@ public struct PlanningContract: Sendable, Hashable {
         return lines.joined(separator: "\n")
     }
 
-    /// A TOML basic string, escaped as `ContractTemplates.tomlString` does.
-    static func tomlString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += String(format: "\\u%04X", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    /// A TOML basic string (the contract templates' escaping).
+    static func tomlString(_ text: String) -> String { ContractTemplates.tomlString(text) }
 
     static func tomlArray(_ items: [String]) -> String {
         "[" + items.map(tomlString).joined(separator: ", ") + "]"
