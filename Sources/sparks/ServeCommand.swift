@@ -83,12 +83,10 @@ struct ServeCommand: AsyncParsableCommand {
             let monitor = SelfMetricsMonitor(orchestrator: orchestrator, counters: counters,
                                              repository: config.api.repository ?? FileManager.default.currentDirectoryPath, logger: logger)
             var services: [any Service] = [queue, observer, ProactiveService(orchestrator: orchestrator, monitor: monitor, logger: logger)]
-            // Tickets: polled when [tickets] enabled; written back whenever a source can bring them in.
+            // Tickets: polled while the ticket_intake knob is on ([tickets] enabled); results written back.
             let ticketTransport = config.tickets.sources.isEmpty ? nil : AsyncHTTPTransport()
             let tickets = ticketTransport.map { TicketIntake(orchestrator: orchestrator, transport: $0, logger: logger) }
-            if let tickets, config.tickets.enabled || config.tickets.sources.contains(where: { $0.webhookSecret != nil }) {
-                services.append(TicketIntakeService(intake: tickets, polling: config.tickets.enabled))
-            }
+            if let tickets { services.append(TicketIntakeService(intake: tickets)) }
             if let langfuse { services.append(langfuse) }
             if let otlp { services.append(otlp) }
             if let serverSettings {
