@@ -75,7 +75,8 @@ import Testing
         task.cancel()
         let result = await task.value
         #expect(result.exitCode != 0)
-        #expect(result.stderr.contains("sleep cancelled"))
+        // Under load the cancellation can land before the process started; either way nothing ran on.
+        #expect(result.stderr.contains("sleep cancelled") || result.stderr.contains("cancelled before it started"), "\(result.stderr)")
         #expect(ContinuousClock.now - started < .seconds(29), "stopped, not left to finish its 30 s")
     }
 }

@@ -317,4 +317,40 @@ import Testing
             #expect((board.mood?.energy ?? 0) > MoodState().energy)
         }
     }
+
+    @Test func aSelfMetricsAnomalyIsAnEventAPulseAndOneDiagnosticTask() async throws {
+        try await withHarness { harness in
+            let repo = try TemporaryDirectory.gitRepository(prefix: "metrics-repo")
+            for index in 0..<10 {
+                try harness.store.recordToolUsage(tool: "shell", succeeded: index < 4, durationMs: 20, error: index < 4 ? nil : "exit 1")
+            }
+            let board = KnobBoard(store: harness.store, config: harness.config)
+            for (key, value) in [("all_proactive", "on"), ("self_dev", "on"), ("autonomy", "3"), ("quiet_hours", "off")] {
+                try board.set(key, value, by: "test")
+            }
+            let clock = Clock(Self.utc("2026-11-27T12:00:00Z"))
+            let counters = SelfMetricsCounters(startedAt: Self.utc("2026-11-27T11:00:00Z"))
+            let monitor = SelfMetricsMonitor(orchestrator: harness.orchestrator, counters: counters, repository: repo.path, logger: logger)
+            let service = ProactiveService(orchestrator: harness.orchestrator, monitor: monitor, repository: repo.path, logger: logger,
+                                           random: UnitRandom { 0.5 }, clock: { clock.now })
+            let offered = await service.tick()
+            #expect(offered.map(\.pulse.source) == [.selfMetrics])
+            #expect(offered.first?.pulse.urgency == .medium)
+            #expect(offered.first?.pulse.content.contains("Tool failure rate") == true)
+            let events = try harness.store.events(categories: ["self_metrics"], limit: 10)
+            #expect(events.count == 1)
+            #expect(events.first?.details?.contains("alert_kinds=tool_failure_rate") == true)
+            let task = try #require(try harness.store.recentTasks(limit: 5).first)
+            #expect(task.lane == "self_improvement")
+            #expect(task.goal.contains("Do not change code"))
+            #expect(try harness.store.selfMetrics(limit: 5).count == 1)
+            // Still the same anomaly 30 s later: sampled and stored, but no second event, pulse or task.
+            clock.set(Self.utc("2026-11-27T12:00:31Z"))
+            #expect(await service.tick().isEmpty)
+            #expect(try harness.store.events(categories: ["self_metrics"], limit: 10).count == 1)
+            #expect(try harness.store.recentTasks(limit: 5).count == 1)
+            #expect(try harness.store.selfMetrics(limit: 5).count == 2)
+            #expect(try harness.store.activeMemories(category: "health_alert").count == 1)
+        }
+    }
 }

@@ -11,7 +11,8 @@ import Synchronization
 /// size. Snapshots are stored (the last day) for `doctor` and the dashboard. Anomalies (after a
 /// warm-up) are a `self_metrics` event and a medium pulse; at autonomy ≥ 3 they also dispatch an
 /// investigation-only diagnostic task, at most once per cooldown and not again for a signature
-/// that was fixed in the last six hours.
+/// that was fixed in the last six hours. Each anomaly is remembered (`health_alert`); a diagnostic
+/// task that succeeds is remembered as the fix (`health_fix`), which also survives a restart.
 public final class SelfMetricsMonitor: Sendable {
     let orchestrator: Orchestrator
     public let counters: SelfMetricsCounters
@@ -22,6 +23,8 @@ public final class SelfMetricsMonitor: Sendable {
     let repository: String
     let logger: Logger
     let state = Mutex<(next: Date?, previous: ProcessSample?, signature: String?)>((nil, nil, nil))
+    /// The diagnostic task in flight and the signature it is for.
+    let diagnostic = Mutex<(task: UUID, signature: String)?>(nil)
 
     public init(orchestrator: Orchestrator, counters: SelfMetricsCounters, repository: String, interval: TimeInterval = 30,
                 sampler: ProcessSampler = ProcessSampler(), detector: AnomalyDetector = AnomalyDetector(),
@@ -34,10 +37,15 @@ public final class SelfMetricsMonitor: Sendable {
         self.interval = interval
         self.repository = repository
         self.logger = logger
+        // Fixes found before a restart still hold back diagnostics for their signature.
+        for memory in (try? orchestrator.store.activeMemories(category: "health_fix", limit: 50)) ?? [] {
+            if let signature = memory.content.split(separator: " ").first { gate.recordFix(signature: String(signature), at: memory.createdAt) }
+        }
     }
 
     /// Samples when due; returns the pulses an anomaly raises.
     func tick(now: Date, autonomy: Int) async -> [Pulse] {
+        await noteFinishedDiagnostic(now: now)
         let due = state.withLock { state -> Bool in
             if let next = state.next, now < next { return false }
             state.next = now.addingTimeInterval(interval)
@@ -58,6 +66,7 @@ public final class SelfMetricsMonitor: Sendable {
         }
         guard signature != previous else { return [] }
         let text = anomalies.map(\.message).joined(separator: "; ")
+        await remember("health_alert", "\(signature) \(text)")
         store.emit(.selfMetrics, "anomaly: \(text)", details: .object([
             "signature": .string(signature), "summary": .string(snapshot.summary),
             "kinds": .array(anomalies.map { .string($0.kind.rawValue) }),
@@ -69,6 +78,7 @@ public final class SelfMetricsMonitor: Sendable {
                                                        repository: repository, lane: "self_improvement", risk: "high", source: "self_metrics")
             do {
                 let submission = try orchestrator.submit(request)
+                if submission.outcome == nil { diagnostic.withLock { $0 = (submission.task.id, signature) } }
                 pulse.taskID = submission.task.id.uuidString.lowercased()
                 pulse.content += " — diagnostic task \(submission.task.id.uuidString.lowercased().prefix(8)) queued"
             } catch {
@@ -76,6 +86,27 @@ public final class SelfMetricsMonitor: Sendable {
             }
         }
         return [pulse]
+    }
+
+    /// When the diagnostic task ended well, its signature counts as fixed (`health_fix`).
+    func noteFinishedDiagnostic(now: Date) async {
+        guard let pending = diagnostic.withLock({ $0 }),
+              let task = try? orchestrator.store.task(idPrefix: pending.task.uuidString.lowercased()), task.status.isTerminal
+        else { return }
+        let (taskID, signature) = (pending.task, pending.signature)
+        diagnostic.withLock { $0 = nil }
+        guard task.status == .succeeded else { return }
+        gate.recordFix(signature: signature, at: now)
+        await remember("health_fix", "\(signature) diagnosed by task \(taskID.uuidString.lowercased()): "
+            + String((task.summary ?? "").prefix(500)))
+    }
+
+    func remember(_ category: String, _ content: String) async {
+        if let memory = orchestrator.memory {
+            _ = try? await memory.remember(category: category, content: content, source: "self_metrics")
+        } else {
+            _ = try? orchestrator.store.insertMemory(category: category, content: content, source: "self_metrics", embedding: nil)
+        }
     }
 
     func sample(now: Date) -> SelfMetricsSnapshot {
