@@ -18,7 +18,7 @@ struct ChatCommand: AsyncParsableCommand {
             from KPIs). The routing decision is printed on stderr. With [orchestrator] route_chat =
             false, messages go straight to the model and answers stream.
 
-            In the session: /help, /sparks, /model [name], /dispatch, /new, /quit. Input lines are kept
+            In the session: /help, /sparks, /model [name], /dispatch, /knobs, /set, /mood, /new, /quit. Input lines are kept
             in $SPARKS_HOME/history.txt (readable by you only).
 
             Examples:
