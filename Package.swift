@@ -157,7 +157,7 @@ let package = Package(
         .testTarget(
             name: "SparksCLITests",
             dependencies: ["sparks", "SparksStore", "SparksTesting", .product(name: "Hummingbird", package: "hummingbird"),
-                           .product(name: "Crypto", package: "swift-crypto")]),
+                           .product(name: "Crypto", package: "swift-crypto"), .product(name: "AsyncHTTPClient", package: "async-http-client")]),
         .testTarget(
             name: "SparksOrchestratorTests",
             dependencies: ["SparksOrchestrator", "SparksConfig", "SparksStore", "SparksSandbox", "SparksLLM", "SparksObserve", "SparksProactive",

@@ -16,7 +16,14 @@ public enum LoopbackHTTPServer {
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                               onServerRunning: { continuation.yield($0.localAddress?.port ?? 0); continuation.finish() },
                               logger: logger)
-        let task = Task { try await app.runService() }
+        // A server that fails to start ends the stream too, so this returns (port 0) instead of waiting forever.
+        let task = Task {
+            do { try await app.runService() } catch {
+                continuation.finish()
+                throw error
+            }
+            continuation.finish()
+        }
         var port = 0
         for await value in stream { port = value }
         return (task, port)

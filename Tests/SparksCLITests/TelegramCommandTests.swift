@@ -8,7 +8,7 @@ import Testing
 
 /// `sparks telegram` against a fake Bot API on loopback that speaks the real JSON: the allowed
 /// user sees progress, an approval button and the (split) answer; a stranger gets nothing done.
-@Suite struct TelegramCommandTests {
+@Suite(.timeLimit(.minutes(5))) struct TelegramCommandTests {
     @Test func anAllowedUserGetsWorkDoneAndAStrangerGetsNothing() async throws {
         let telegram = FakeTelegramServer()
         try await telegram.start()
@@ -82,7 +82,10 @@ import Testing
         #expect(!telegram.sent.contains { $0.chatID == 2002 })
         #expect(!log().contains(telegram.token))
         kill(bot.processIdentifier, SIGTERM)
-        while bot.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        let deadline = Date(timeIntervalSinceNow: 30)
+        while bot.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(!bot.isRunning, "the bot stops on SIGTERM; log: \(log())")
+        if bot.isRunning { kill(bot.processIdentifier, SIGKILL) }
         #expect(bot.terminationStatus == 0, "log: \(log())")
     }
 

@@ -1,8 +1,7 @@
+import AsyncHTTPClient
 import Crypto
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOCore
 import SparksCore
 import SparksStore
 import SparksTesting
@@ -10,7 +9,7 @@ import Testing
 
 /// Ticket intake end to end: a fake GitHub issues API on loopback, `sparks tickets poll`, a real
 /// `sparks serve` that runs the tasks and writes back, and a signed webhook delivery.
-@Suite struct TicketIntakeCommandTests {
+@Suite(.timeLimit(.minutes(5))) struct TicketIntakeCommandTests {
     static let hookSecret = "ticket-hook-secret-for-tests-42"
 
     func waitFor(_ what: String, timeout: Double = 90, _ condition: () throws -> Bool) async throws {
@@ -25,16 +24,17 @@ import Testing
     }
 
     func deliver(_ base: String, body: Data, delivery: String) async throws -> (Int, JSONValue?) {
-        var request = URLRequest(url: URL(string: base + "/hooks/github")!)
-        request.httpMethod = "POST"
-        request.httpBody = body
+        var request = HTTPClientRequest(url: base + "/hooks/github")
+        request.method = .POST
+        request.body = .bytes(ByteBuffer(bytes: body))
         let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(Self.hookSecret.utf8)))
-        request.setValue("sha256=" + mac.map { String(format: "%02x", $0) }.joined(), forHTTPHeaderField: "X-Hub-Signature-256")
-        request.setValue("issues", forHTTPHeaderField: "X-GitHub-Event")
-        request.setValue(delivery, forHTTPHeaderField: "X-GitHub-Delivery")
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        let (data, response) = try await URLSession.shared.data(for: request)
-        return ((response as? HTTPURLResponse)?.statusCode ?? 0, JSONValue.parse(String(decoding: data, as: UTF8.self)))
+        request.headers.add(name: "X-Hub-Signature-256", value: "sha256=" + mac.map { String(format: "%02x", $0) }.joined())
+        request.headers.add(name: "X-GitHub-Event", value: "issues")
+        request.headers.add(name: "X-GitHub-Delivery", value: delivery)
+        request.headers.add(name: "Content-Type", value: "application/json")
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let answer = try await response.body.collect(upTo: 1 << 20)
+        return (Int(response.status.code), JSONValue.parse(String(buffer: answer)))
     }
 
     @Test func labelledTicketsRunOnceAndAreCommentedAndClosed() async throws {

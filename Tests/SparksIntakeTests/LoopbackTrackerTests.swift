@@ -8,7 +8,7 @@ import Testing
 
 /// GitLab, Jira and Linear over real HTTP: a loopback server answers with each tracker's JSON,
 /// and the production transport (`AsyncHTTPTransport`) carries the poll, the comment and the close.
-@Suite struct LoopbackTrackerTests {
+@Suite(.timeLimit(.minutes(5))) struct LoopbackTrackerTests {
     struct Seen: Sendable {
         var method: String
         var path: String

@@ -8,7 +8,7 @@ import Testing
 
 /// `coding_cli`: a spark hands a step to a coding CLI, which runs inside the task's sandbox in its
 /// workspace; each run is recorded, and the record orders the CLIs per repository and lane.
-@Suite struct CodingCLITests {
+@Suite(.timeLimit(.minutes(5))) struct CodingCLITests {
     static let apiKey = "sk-ant-test-0123456789abcdefghij"
 
     /// Fake `claude` and `codex` executables, readable by the sandbox's user.

@@ -10,7 +10,7 @@ import Testing
 
 /// The daemon's proactive loops with a fake clock: the heartbeat asks the (scripted) model, and
 /// its pulses reach the event stream only outside quiet hours and at most four an hour.
-@Suite struct ProactiveServiceTests {
+@Suite(.timeLimit(.minutes(5))) struct ProactiveServiceTests {
     final class Clock: Sendable {
         let value: Mutex<Date>
         init(_ start: Date) { value = Mutex(start) }

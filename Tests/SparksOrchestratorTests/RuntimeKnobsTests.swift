@@ -7,7 +7,7 @@ import Testing
 
 /// Knobs set while running change the next task in any process, without a restart: sensitive
 /// patterns, auto-approve patterns per spark, the model, the scanner mode.
-@Suite struct RuntimeKnobsTests {
+@Suite(.timeLimit(.minutes(5))) struct RuntimeKnobsTests {
     @Test func sensitiveAndAutoApprovePatternsApplyToTheNextTask() async throws {
         let replies: [ScriptedReply] = [
             .toolCall("shell", #"{"command":"touch released.txt"}"#), .text("Could not touch it."),

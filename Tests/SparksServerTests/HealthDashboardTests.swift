@@ -4,7 +4,7 @@ import SparksStore
 import Testing
 
 /// The dashboard's health section shows the daemon's latest self-metrics and their anomalies.
-@Suite struct HealthDashboardTests {
+@Suite(.timeLimit(.minutes(5))) struct HealthDashboardTests {
     @Test func theLatestSampleAndItsAnomaliesAreShown() async throws {
         try await ServerHarness.with { harness in
             let before = try await harness.get("/dashboard")

@@ -7,7 +7,7 @@ import Testing
 
 /// `POST /hooks/gitlab|jira|linear`: each tracker's real payload shape and signature scheme;
 /// only signed deliveries for a configured source with its label become tasks, once.
-@Suite struct TicketWebhookTests {
+@Suite(.timeLimit(.minutes(5))) struct TicketWebhookTests {
     static let secret = "tracker-hook-secret-0123456789"
 
     static func hmacHex(_ body: Data, _ secret: String = secret) -> String {

@@ -72,10 +72,13 @@ public final class ProactiveService: Service, Sendable {
         self.state = Mutex(initial)
     }
 
+    /// Ticks until cancelled or a graceful shutdown, which also ends a model call in flight.
     public func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            _ = await tick()
-            try? await Task.sleep(for: tickInterval)
+        _ = try? await cancelWhenGracefulShutdown { [self] in
+            while !Task.isCancelled {
+                _ = await tick()
+                try? await Task.sleep(for: tickInterval)
+            }
         }
     }
 

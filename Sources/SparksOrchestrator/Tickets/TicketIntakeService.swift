@@ -22,7 +22,13 @@ public final class TicketIntakeService: Service, Sendable {
         self.random = random
     }
 
+    /// Runs until cancelled or a graceful shutdown, which ends the sleeps at once (a poll can be
+    /// minutes away).
     public func run() async throws {
+        _ = try? await cancelWhenGracefulShutdown { [self] in await loops() }
+    }
+
+    func loops() async {
         let settings = intake.orchestrator.config.tickets
         await withTaskGroup(of: Void.self) { group in
             group.addTask { [self] in
