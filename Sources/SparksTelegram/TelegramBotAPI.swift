@@ -20,6 +20,8 @@ public final class TelegramBotAPI: Sendable {
     private let logger: Logger
     private let redact: TokenRedactor
     private let sleep: @Sendable (Duration) async throws -> Void
+    /// How much longer than its own timeout a long poll may take before it counts as unanswered.
+    private let pollGrace: Duration
 
     /// - Parameters:
     ///   - baseURL: Where the Bot API lives; tests point it at a fake on loopback.
@@ -28,8 +30,9 @@ public final class TelegramBotAPI: Sendable {
     ///     a longer one is thrown as `telegram_rate_limited`.
     ///   - sleep: How the client waits out a rate limit; tests pass one that records the wait.
     public init(token: String, baseURL: String = TelegramBotAPI.defaultBaseURL, requestTimeout: Duration = .seconds(30),
-                maxRetryAfter: Int = 60, logger: Logger = Logger(label: "sparks.telegram"),
+                maxRetryAfter: Int = 60, logger: Logger = Logger(label: "sparks.telegram"), pollGrace: Duration = .seconds(10),
                 sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
+        self.pollGrace = pollGrace
         self.token = token
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.requestTimeout = requestTimeout
@@ -76,7 +79,7 @@ public final class TelegramBotAPI: Sendable {
         var params: [String: JSONValue] = ["timeout": .number(Double(max(0, timeout)))]
         if let offset { params["offset"] = .number(Double(offset)) }
         if let allowedUpdates { params["allowed_updates"] = .array(allowedUpdates.map(JSONValue.string)) }
-        let result = try await call("getUpdates", params, timeout: .seconds(max(0, timeout) + 10), retryOnRateLimit: false)
+        let result = try await call("getUpdates", params, timeout: .seconds(max(0, timeout)) + pollGrace, retryOnRateLimit: false)
         guard let list = result.arrayValue else { throw badResult("getUpdates", "an array of updates") }
         // An entry without an update_id cannot be confirmed or used; Telegram never sends one.
         return list.compactMap(TelegramUpdate.init(json:))
